@@ -1,0 +1,83 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { prometheus } from '@hono/prometheus';
+import { swaggerUI } from '@hono/swagger-ui';
+import { HTTPException } from 'hono/http-exception';
+import { requestId } from 'hono/request-id';
+import { secureHeaders } from 'hono/secure-headers';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { Deps } from './deps.ts';
+import { healthRoutes } from './health/health.routes.ts';
+import { AppError, isAppError, type ErrorCode } from './lib/errors.ts';
+import { validationHook, type AppEnv } from './lib/http.ts';
+import { pointsRoutes } from './points/points.routes.ts';
+import { usersRoutes } from './users/users.routes.ts';
+
+const HTTP_EXCEPTION_CODES: Record<number, ErrorCode> = {
+  400: 'VALIDATION_FAILED',
+  401: 'UNAUTHENTICATED',
+  404: 'NOT_FOUND',
+  413: 'PAYLOAD_TOO_LARGE',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+};
+
+/** Builds the whole HTTP app around its dependencies; tests call `app.request()` on it without a port. */
+export function createApp(deps: Deps) {
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+  const { printMetrics, registerMetrics } = prometheus({ registry: deps.metrics });
+
+  app.use('*', requestId(), async (c, next) => {
+    c.set('deps', deps);
+    await next();
+  });
+  app.use('*', secureHeaders({ crossOriginResourcePolicy: 'same-origin', contentSecurityPolicy: undefined }));
+  app.use('*', registerMetrics);
+
+  app.get('/metrics', printMetrics);
+  app.route('/', healthRoutes);
+  app.route('/', usersRoutes);
+  app.route('/', pointsRoutes);
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
+  app.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: {
+      title: 'Flash-sale coupon and order engine',
+      version: '1.0.0',
+      description: 'Points, products, orders paid in points, first-come coupons and popular products. Errors share one body.',
+    },
+  });
+  app.get('/docs', swaggerUI({ url: '/openapi.json', title: 'Engine API' }));
+
+  app.notFound((c) => c.json(new AppError('NOT_FOUND').toBody(), 404));
+  app.onError((err, c) => {
+    const appErr = toAppError(err);
+    if (appErr.status >= 500) {
+      deps.logger.error({ err, reqId: c.get('requestId'), method: c.req.method, path: c.req.path }, 'request failed');
+    }
+    for (const [k, v] of Object.entries(appErr.headers ?? {})) c.header(k, v);
+    return c.json(appErr.toBody(), appErr.status as ContentfulStatusCode);
+  });
+  return app;
+}
+
+export type App = ReturnType<typeof createApp>;
+
+function toAppError(err: unknown): AppError {
+  if (isAppError(err)) return err;
+  if (err instanceof HTTPException) {
+    const code = HTTP_EXCEPTION_CODES[err.status];
+    if (code) return new AppError(code, code === 'VALIDATION_FAILED' ? 'The body is not valid JSON' : undefined);
+  }
+  if (isUnavailable(err)) return new AppError('SERVICE_UNAVAILABLE');
+  return new AppError('INTERNAL');
+}
+
+/** Connection-level failures of Redis or MySQL: the client may retry, so they answer 503, not 500. */
+function isUnavailable(err: unknown): boolean {
+  for (let e: unknown = err; e && typeof e === 'object'; e = (e as { cause?: unknown }).cause) {
+    const { code, message } = e as { code?: string; message?: string };
+    if (code && ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'PROTOCOL_CONNECTION_LOST', 'EPIPE'].includes(code)) return true;
+    if (message && /Stream isn't writeable|Connection is closed|enableOfflineQueue|MaxRetriesPerRequest/.test(message)) return true;
+  }
+  return false;
+}

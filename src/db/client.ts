@@ -1,0 +1,64 @@
+import { drizzle, type MySql2Database } from 'drizzle-orm/mysql2';
+import { migrate } from 'drizzle-orm/mysql2/migrator';
+import mysql from 'mysql2/promise';
+import { fileURLToPath } from 'node:url';
+import * as schema from './schema/index.ts';
+
+export type Db = MySql2Database<typeof schema>;
+/** A transaction handle; services take `Db | Tx` so one can flow through several of them. */
+export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
+export type Executor = Db | Tx;
+
+const MIGRATIONS = fileURLToPath(new URL('./migrations', import.meta.url));
+
+/** Splits `mysql://user:pass@host:port/db` into connection options and the database name. */
+export function parseDatabaseUrl(url: string) {
+  const u = new URL(url);
+  const database = decodeURIComponent(u.pathname.replace(/^\//, '')) || 'commerce';
+  if (!/^[A-Za-z0-9_]{1,64}$/.test(database)) throw new Error(`DATABASE_URL: database name "${database}" must match [A-Za-z0-9_]`);
+  return {
+    host: u.hostname || '127.0.0.1',
+    port: u.port ? Number(u.port) : 3306,
+    user: decodeURIComponent(u.username || 'root'),
+    password: decodeURIComponent(u.password),
+    database,
+  };
+}
+
+export function createPool(url: string, connectionLimit: number) {
+  const { database, ...server } = parseDatabaseUrl(url);
+  return mysql.createPool({
+    ...server,
+    database,
+    connectionLimit,
+    // UTC in and out, whatever the server's zone; BIGINTs beyond 2^53 never occur (ids and money are bounded).
+    timezone: 'Z',
+    supportBigNumbers: true,
+    decimalNumbers: true,
+    enableKeepAlive: true,
+    connectTimeout: 5_000,
+  });
+}
+
+export function createDb(pool: mysql.Pool): Db {
+  return drizzle(pool, { schema, mode: 'default' });
+}
+
+/** Creates the database when missing and applies the committed migrations on one connection; never drops. */
+export async function prepareDatabase(url: string): Promise<void> {
+  const { database, ...server } = parseDatabaseUrl(url);
+  const admin = await mysql.createConnection({ ...server, connectTimeout: 5_000 });
+  try {
+    await admin.query(`CREATE DATABASE IF NOT EXISTS \`${database}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+  } finally {
+    await admin.end();
+  }
+  const conn = await mysql.createConnection({ ...server, database, timezone: 'Z', multipleStatements: false });
+  try {
+    await migrate(drizzle(conn), { migrationsFolder: MIGRATIONS });
+  } finally {
+    await conn.end();
+  }
+}
+
+export { schema };

@@ -1,0 +1,57 @@
+import type { Pool } from 'mysql2/promise';
+import { collectDefaultMetrics, Registry } from 'prom-client';
+import type { Config } from './config.ts';
+import { createDb, createPool, type Db } from './db/client.ts';
+import { systemClock, type Clock } from './lib/clock.ts';
+import { createJwt, type Jwt } from './lib/jwt.ts';
+import { createLogger, type Logger } from './lib/logger.ts';
+import { createRedis, whenReady, type RedisClient } from './redis/client.ts';
+import { createKeys, type Keys } from './redis/keys.ts';
+import { registerScripts } from './redis/scripts.ts';
+
+/** Every client the engine uses, built in one place; handlers and jobs receive them, never import them. */
+export type Deps = {
+  config: Config;
+  logger: Logger;
+  clock: Clock;
+  jwt: Jwt;
+  keys: Keys;
+  /** hot path: Lua scripts and small reads; fails fast */
+  redis: RedisClient;
+  /** BullMQ producers (queues); workers open their own */
+  queueRedis: RedisClient;
+  pool: Pool;
+  db: Db;
+  metrics: Registry;
+};
+
+export type DepsOverrides = { clock?: Clock; logger?: Logger };
+
+export async function createDeps(config: Config, overrides: DepsOverrides = {}): Promise<Deps> {
+  const logger = overrides.logger ?? createLogger(config.LOG_LEVEL);
+  const redis = registerScripts(createRedis(config, 'hot'));
+  const queueRedis = createRedis(config, 'queue');
+  const pool = createPool(config.DATABASE_URL, config.MYSQL_POOL_SIZE);
+  const metrics = new Registry();
+  collectDefaultMetrics({ register: metrics });
+  const deps: Deps = {
+    config,
+    logger,
+    clock: overrides.clock ?? systemClock,
+    jwt: createJwt(config.JWT_SECRET),
+    keys: createKeys(config.REDIS_PREFIX),
+    redis,
+    queueRedis,
+    pool,
+    db: createDb(pool),
+    metrics,
+  };
+  await whenReady(redis);
+  return deps;
+}
+
+/** Closes in dependency order: nothing may still be writing when its client goes away. */
+export async function closeDeps(deps: Deps): Promise<void> {
+  await Promise.allSettled([deps.redis.quit(), deps.queueRedis.quit()]);
+  await deps.pool.end().catch(() => undefined);
+}

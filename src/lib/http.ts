@@ -1,0 +1,129 @@
+import { OpenAPIHono, z, type Hook } from '@hono/zod-openapi';
+import type { Context, MiddlewareHandler } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import type { Deps } from '../deps.ts';
+import { AppError, ERROR_STATUS, type ErrorCode } from './errors.ts';
+import type { Principal } from './jwt.ts';
+import type { Logger } from './logger.ts';
+
+export type AppEnv = {
+  Variables: { deps: Deps; principal: Principal; log: Logger; requestId: string };
+};
+
+export const MAX_BODY_BYTES = 64 * 1024;
+
+/** Turns every zod failure (params, query, headers, body) into the contract's 400 with field issues. */
+export const validationHook: Hook<unknown, AppEnv, string, unknown> = (result) => {
+  if (!result.success) {
+    throw new AppError('VALIDATION_FAILED', undefined, {
+      in: result.target,
+      issues: result.error.issues.map((i) => ({ path: i.path.join('.'), code: i.code, message: i.message })),
+    });
+  }
+};
+
+/** A feature router: shares the app's env type and validation hook, merged into the app with `app.route`. */
+export const createRouter = () => new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+
+export const ErrorSchema = z
+  .object({
+    error: z.object({
+      code: z.string().openapi({ example: 'OUT_OF_STOCK' }),
+      message: z.string(),
+      details: z.record(z.string(), z.unknown()).optional(),
+    }),
+  })
+  .openapi('Error');
+
+/** OpenAPI response entries for the given error codes, grouped by status. */
+export function errorResponses(...codes: ErrorCode[]) {
+  const byStatus = new Map<number, ErrorCode[]>();
+  for (const code of codes) byStatus.set(ERROR_STATUS[code], [...(byStatus.get(ERROR_STATUS[code]) ?? []), code]);
+  return Object.fromEntries(
+    [...byStatus].map(([status, cs]) => [
+      status,
+      { description: cs.join(', '), content: { 'application/json': { schema: ErrorSchema } } },
+    ]),
+  );
+}
+
+export const jsonContent = <T extends z.ZodType>(schema: T, description: string) => ({
+  description,
+  content: { 'application/json': { schema } },
+});
+
+export const jsonBody = <T extends z.ZodType>(schema: T) => ({
+  required: true,
+  content: { 'application/json': { schema } },
+});
+
+/** Ids in paths: plain decimal digits, no leading zero, at most 2^53 − 1. */
+export const idParam = (name: string) =>
+  z
+    .string()
+    .regex(/^[1-9][0-9]{0,15}$/, 'must be a positive integer without leading zeros')
+    .transform(Number)
+    .refine(Number.isSafeInteger, 'must be at most 2^53 - 1')
+    .openapi({ param: { name, in: 'path' }, type: 'string', example: '1' });
+
+export const idempotencyHeaders = z.object({
+  'idempotency-key': z
+    .string()
+    .regex(/^[\x21-\x7e]{1,64}$/, 'must be 1..64 visible ASCII characters')
+    .optional()
+    .openapi({ description: 'Replays the first answer for a retried request (scoped to the token subject and path)' }),
+});
+
+const bearer = (c: Context<AppEnv>): Principal => {
+  const header = c.req.header('authorization');
+  if (!header || !header.startsWith('Bearer ')) throw new AppError('UNAUTHENTICATED');
+  const principal = c.var.deps.jwt.verify(header.slice(7).trim());
+  if (!principal) throw new AppError('UNAUTHENTICATED');
+  return principal;
+};
+
+type Access =
+  /** a user token; admins do not buy */
+  | { kind: 'user' }
+  /** the user named by the path parameter, or an admin */
+  | { kind: 'self'; param: string }
+  /** any valid token; ownership is checked once the resource is loaded */
+  | { kind: 'any' }
+  | { kind: 'admin' };
+
+const limitBody = bodyLimit({
+  maxSize: MAX_BODY_BYTES,
+  onError: () => {
+    throw new AppError('PAYLOAD_TOO_LARGE', `The request body must be at most ${MAX_BODY_BYTES} bytes`);
+  },
+});
+
+/**
+ * Route middleware in the contract's order: 401, then 403, then the body limit (413); validators (415, 400)
+ * run after it because zod-openapi places route middleware before them.
+ */
+export function guard(access: Access): MiddlewareHandler<AppEnv>[] {
+  const check: MiddlewareHandler<AppEnv> = async (c, next) => {
+    const principal = bearer(c);
+    const isAdmin = principal.role === 'admin';
+    if (access.kind === 'user' && isAdmin) throw new AppError('FORBIDDEN', 'Admins do not buy or claim coupons');
+    if (access.kind === 'admin' && !isAdmin) throw new AppError('FORBIDDEN', 'Admin role required');
+    // Compared as raw text before validation, so a user probing someone else's malformed id still gets 403.
+    if (access.kind === 'self' && !isAdmin && c.req.param(access.param) !== principal.sub) {
+      throw new AppError('FORBIDDEN', "Not allowed to act on another user's resources");
+    }
+    c.set('principal', principal);
+    await next();
+  };
+  return [check, limitBody];
+}
+
+/** Security scheme reference for OpenAPI route definitions. */
+export const bearerSecurity = [{ bearerAuth: [] }];
+
+/** Throws 403 unless the principal owns the resource or is an admin. */
+export function assertOwner(principal: Principal, ownerId: number): void {
+  if (principal.role !== 'admin' && principal.userId !== ownerId) {
+    throw new AppError('FORBIDDEN', "Not allowed to act on another user's resources");
+  }
+}

@@ -1,0 +1,113 @@
+import { and, eq } from 'drizzle-orm';
+import { createHash } from 'node:crypto';
+import type { Executor, Tx } from '../db/client.ts';
+import { idempotencyKeys } from '../db/schema/index.ts';
+import type { Deps } from '../deps.ts';
+import { AppError, isAppError } from './errors.ts';
+
+export type Reply = { status: number; body: unknown; replayed: boolean };
+/** Called by a service inside its transaction, so the answer is stored exactly when the change commits. */
+export type Recorder = (tx: Tx, status: number, body: unknown) => Promise<void>;
+
+/** A RUNNING key older than this belongs to a request that died before committing; it may be taken over. */
+export const ABANDONED_AFTER_MS = 60_000;
+
+export type IdempotencyScope = { subject: string; scope: string; key: string | undefined; body: unknown };
+
+/** JSON with object keys sorted, so `{"a":1,"b":2}` and `{"b":2,"a":1}` are the same request. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.keys(value as object)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`);
+    return `{${entries.join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/**
+ * Runs `run` at most once per (subject, scope, key). Final answers — successes and 4xx alike — are stored and
+ * replayed; a 5xx or unexpected failure removes the key so the client may retry.
+ */
+export async function idempotent(
+  deps: Deps,
+  req: IdempotencyScope,
+  run: (record: Recorder | undefined) => Promise<{ status: number; body: unknown }>,
+): Promise<Reply> {
+  if (req.key === undefined) return settle(() => run(undefined));
+
+  const id = { subject: req.subject, scope: req.scope, key: req.key };
+  const hash = createHash('sha256').update(canonicalJson(req.body)).digest('hex');
+  const where = and(eq(idempotencyKeys.subject, id.subject), eq(idempotencyKeys.scope, id.scope), eq(idempotencyKeys.key, id.key));
+  const existing = await claim(deps, id, hash, where);
+  if (existing) return existing;
+
+  let recorded = false;
+  const record: Recorder = async (tx, status, body) => {
+    await store(tx, where, status, body);
+    recorded = true;
+  };
+  try {
+    const reply = await run(record);
+    if (!recorded) await store(deps.db, where, reply.status, reply.body);
+    return { ...reply, replayed: false };
+  } catch (err) {
+    if (isAppError(err) && err.status < 500) {
+      await store(deps.db, where, err.status, err.toBody());
+      throw err;
+    }
+    await deps.db.delete(idempotencyKeys).where(and(where, eq(idempotencyKeys.state, 'RUNNING')));
+    throw err;
+  }
+}
+
+async function settle(run: () => Promise<{ status: number; body: unknown }>): Promise<Reply> {
+  return { ...(await run()), replayed: false };
+}
+
+/** Inserts the key as RUNNING; returns the stored reply when the key was already used, or throws 409/422. */
+async function claim(
+  deps: Deps,
+  id: { subject: string; scope: string; key: string },
+  hash: string,
+  where: ReturnType<typeof and>,
+): Promise<Reply | null> {
+  const now = new Date(deps.clock.now());
+  try {
+    await deps.db.insert(idempotencyKeys).values({ ...id, requestHash: hash, state: 'RUNNING', createdAt: now });
+    return null;
+  } catch (err) {
+    if (!isDuplicateKey(err)) throw err;
+  }
+
+  const [row] = await deps.db.select().from(idempotencyKeys).where(where);
+  if (!row) return claim(deps, id, hash, where); // removed after a 5xx between our insert and select
+  if (row.requestHash !== hash) {
+    throw new AppError('IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was used with a different request body');
+  }
+  if (row.state === 'DONE') {
+    return { status: row.responseStatus ?? 200, body: JSON.parse(row.responseBody ?? 'null'), replayed: true };
+  }
+  if (now.getTime() - row.createdAt.getTime() > ABANDONED_AFTER_MS) {
+    // Compare-and-set on created_at: of several retries of an abandoned request only one takes it over.
+    const [taken] = await deps.db
+      .update(idempotencyKeys)
+      .set({ createdAt: now })
+      .where(and(where, eq(idempotencyKeys.state, 'RUNNING'), eq(idempotencyKeys.createdAt, row.createdAt)));
+    if (taken.affectedRows === 1) return null;
+  }
+  throw new AppError('REQUEST_IN_PROGRESS', 'A request with this Idempotency-Key is still running');
+}
+
+/** MySQL's ER_DUP_ENTRY, whether drizzle wrapped the driver error or not. */
+export function isDuplicateKey(err: unknown): boolean {
+  for (let e: unknown = err; e && typeof e === 'object'; e = (e as { cause?: unknown }).cause) {
+    if ((e as { errno?: number }).errno === 1062) return true;
+  }
+  return false;
+}
+
+async function store(db: Executor, where: ReturnType<typeof and>, status: number, body: unknown) {
+  await db.update(idempotencyKeys).set({ state: 'DONE', responseStatus: status, responseBody: JSON.stringify(body) }).where(where);
+}

@@ -1,0 +1,67 @@
+import { createRoute } from '@hono/zod-openapi';
+import { bearerSecurity, createRouter, errorResponses, guard, idempotencyHeaders, jsonBody, jsonContent } from '../lib/http.ts';
+import { pageOf, pageQuery, readPage } from '../lib/pagination.ts';
+import { runIdempotent } from '../lib/replies.ts';
+import { Balance, ChargeBody, HistoryEntry, UserParams } from './points.schemas.ts';
+import { chargePoints, getBalance, listHistory } from './points.service.ts';
+
+const self = () => guard({ kind: 'self', param: 'userId' });
+const authErrors = ['UNAUTHENTICATED', 'FORBIDDEN', 'VALIDATION_FAILED', 'USER_NOT_FOUND'] as const;
+
+export const pointsRoutes = createRouter()
+  .openapi(
+    createRoute({
+      method: 'get',
+      path: '/users/{userId}/points',
+      tags: ['Points'],
+      summary: 'Point balance',
+      security: bearerSecurity,
+      middleware: self(),
+      request: { params: UserParams },
+      responses: { 200: jsonContent(Balance, 'The balance'), ...errorResponses(...authErrors) },
+    }),
+    async (c) => c.json(await getBalance(c.var.deps, c.req.valid('param').userId), 200),
+  )
+  .openapi(
+    createRoute({
+      method: 'post',
+      path: '/users/{userId}/points/charge',
+      tags: ['Points'],
+      summary: 'Charge points (idempotent with Idempotency-Key)',
+      security: bearerSecurity,
+      middleware: self(),
+      request: { params: UserParams, headers: idempotencyHeaders, body: jsonBody(ChargeBody) },
+      responses: {
+        200: jsonContent(Balance, 'The balance after the charge'),
+        ...errorResponses(
+          ...authErrors,
+          'BALANCE_LIMIT_EXCEEDED',
+          'REQUEST_IN_PROGRESS',
+          'IDEMPOTENCY_KEY_REUSED',
+          'PAYLOAD_TOO_LARGE',
+          'UNSUPPORTED_MEDIA_TYPE',
+        ),
+      },
+    }),
+    async (c) => {
+      const { userId } = c.req.valid('param');
+      const { amount } = c.req.valid('json');
+      return runIdempotent(c, c.req.valid('header')['idempotency-key'], async (record) => ({
+        status: 200,
+        body: await chargePoints(c.var.deps, userId, amount, record),
+      }));
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'get',
+      path: '/users/{userId}/points/history',
+      tags: ['Points'],
+      summary: 'Point history, newest first',
+      security: bearerSecurity,
+      middleware: self(),
+      request: { params: UserParams, query: pageQuery },
+      responses: { 200: jsonContent(pageOf(HistoryEntry), 'A page of history rows'), ...errorResponses(...authErrors) },
+    }),
+    async (c) => c.json(await listHistory(c.var.deps, c.req.valid('param').userId, readPage(c.req.valid('query'))), 200),
+  );

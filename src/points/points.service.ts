@@ -1,0 +1,37 @@
+import type { Deps } from '../deps.ts';
+import { iso } from '../lib/clock.ts';
+import { AppError } from '../lib/errors.ts';
+import type { Recorder } from '../lib/idempotency.ts';
+import { toPage, type Page } from '../lib/pagination.ts';
+import { findBalance, historyPage, movePoints } from './points.repo.ts';
+
+export type Balance = { userId: number; balance: number };
+
+export async function getBalance(deps: Deps, userId: number): Promise<Balance> {
+  const balance = await findBalance(deps.db, userId);
+  if (balance === null) throw new AppError('USER_NOT_FOUND');
+  return { userId, balance };
+}
+
+/** One transaction: wallet locked, balance raised within its limit, one CHARGE row, the idempotent answer stored. */
+export async function chargePoints(deps: Deps, userId: number, amount: number, record?: Recorder): Promise<Balance> {
+  return deps.db.transaction(async (tx) => {
+    const balance = await movePoints(tx, { userId, type: 'CHARGE', amount, at: new Date(deps.clock.now()) });
+    const result = { userId, balance };
+    await record?.(tx, 200, result);
+    return result;
+  });
+}
+
+export async function listHistory(deps: Deps, userId: number, page: Page) {
+  if ((await findBalance(deps.db, userId)) === null) throw new AppError('USER_NOT_FOUND');
+  const rows = await historyPage(deps.db, userId, page.beforeId, page.limit);
+  return toPage(rows, page.limit, (r) => ({
+    id: r.id,
+    type: r.type,
+    amount: r.amount,
+    balanceAfter: r.balanceAfter,
+    orderId: r.orderId,
+    createdAt: iso(r.createdAt),
+  }));
+}

@@ -1,0 +1,48 @@
+import { Cluster, Redis, type RedisOptions } from 'ioredis';
+import type { Config } from '../config.ts';
+
+export type RedisClient = Redis | Cluster;
+
+/**
+ * The hot-path client fails fast (no offline queue, one retry) so a Redis outage answers 503 at once instead of
+ * piling requests up; BullMQ gets its own connections with `maxRetriesPerRequest: null`, as it requires.
+ */
+export function createRedis(config: Config, role: 'hot' | 'queue'): RedisClient {
+  const options: RedisOptions =
+    role === 'hot'
+      ? { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 5_000 }
+      : { maxRetriesPerRequest: null, enableReadyCheck: true };
+  if (config.REDIS_CLUSTER_NODES) {
+    const nodes = config.REDIS_CLUSTER_NODES.split(',').map((hp) => {
+      const [host, port] = hp.split(':');
+      return { host: host!, port: Number(port) };
+    });
+    return new Redis.Cluster(nodes, {
+      redisOptions: options,
+      enableOfflineQueue: role !== 'hot',
+      scaleReads: 'master',
+      ...(role === 'queue' ? {} : { clusterRetryStrategy: (n: number) => Math.min(n * 100, 2_000) }),
+    });
+  }
+  return new Redis(config.REDIS_URL, options);
+}
+
+/** Resolves once the client is ready, or rejects after `ms`. */
+export function whenReady(client: RedisClient, ms = 10_000): Promise<void> {
+  if (client.status === 'ready') return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      cleanup();
+      reject(new Error(`Redis not ready after ${ms} ms`));
+    }, ms);
+    const onReady = () => {
+      cleanup();
+      resolve();
+    };
+    const cleanup = () => {
+      clearTimeout(timer);
+      client.off('ready', onReady);
+    };
+    client.on('ready', onReady);
+  });
+}

@@ -1,0 +1,33 @@
+/**
+ * The only place Redis keys are built. Keys one script touches share a hash tag (the part in braces), so each
+ * script runs on one Redis Cluster slot: a coupon's keys by its id, all option stock under `{stock}`.
+ */
+export function createKeys(prefix: string) {
+  const coupon = (id: number) => `${prefix}coupon:{${id}}`;
+  return {
+    prefix,
+    /** BullMQ's own prefix; the tag keeps every queue key on one slot. */
+    queuePrefix: `${prefix}{q}`,
+    couponMeta: (id: number) => `${coupon(id)}:meta`,
+    couponStock: (id: number) => `${coupon(id)}:stock`,
+    /** hash userId → issuedAt (ms): the dedupe set, with the time an order needs if the row is not drained yet */
+    couponIssued: (id: number) => `${coupon(id)}:issued`,
+    couponOutbox: (id: number) => `${coupon(id)}:outbox`,
+    couponInflight: (id: number) => `${coupon(id)}:inflight`,
+    /** every coupon whose outbox the drainer should look at */
+    couponsActive: `${prefix}coupons:active`,
+    issueRate: (couponId: number, userId: number) => `${coupon(couponId)}:rate:${userId}`,
+    /**
+     * Option stock lives under one tag so that a multi-item reservation is one atomic script even on a cluster:
+     * co-location, chosen over per-shard compensation (see README, "Past one machine").
+     */
+    optionStock: (optionId: number) => `${prefix}{stock}:option:${optionId}`,
+    reservations: `${prefix}{stock}:reservations`,
+    reservation: (rid: string) => `${prefix}{stock}:reservation:${rid}`,
+    salesHour: (hour: number) => `${prefix}{sales}:hour:${hour}`,
+    salesUnion: `${prefix}{sales}:union`,
+    popularSnapshot: `${prefix}popular:snapshot`,
+  };
+}
+
+export type Keys = ReturnType<typeof createKeys>;
