@@ -10,6 +10,8 @@ import { healthRoutes } from './health/health.routes.ts';
 import { AppError, isAppError, type ErrorCode } from './lib/errors.ts';
 import { validationHook, type AppEnv } from './lib/http.ts';
 import { pointsRoutes } from './points/points.routes.ts';
+import { couponsRoutes } from './coupons/coupons.routes.ts';
+import { mountDashboard } from './jobs/dashboard.ts';
 import { usersRoutes } from './users/users.routes.ts';
 
 const HTTP_EXCEPTION_CODES: Record<number, ErrorCode> = {
@@ -36,6 +38,8 @@ export function createApp(deps: Deps) {
   app.route('/', healthRoutes);
   app.route('/', usersRoutes);
   app.route('/', pointsRoutes);
+  app.route('/', couponsRoutes);
+  mountDashboard(app, deps);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
   app.doc31('/openapi.json', {

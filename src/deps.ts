@@ -8,6 +8,8 @@ import { createLogger, type Logger } from './lib/logger.ts';
 import { createRedis, whenReady, type RedisClient } from './redis/client.ts';
 import { createKeys, type Keys } from './redis/keys.ts';
 import { registerScripts } from './redis/scripts.ts';
+import { createDrainTrigger, type DrainTrigger } from './coupons/coupons.drain.ts';
+import { closeQueues, createQueues, type Queues } from './jobs/queues.ts';
 
 /** Every client the engine uses, built in one place; handlers and jobs receive them, never import them. */
 export type Deps = {
@@ -23,6 +25,8 @@ export type Deps = {
   pool: Pool;
   db: Db;
   metrics: Registry;
+  queues: Queues;
+  drainTrigger: DrainTrigger;
 };
 
 export type DepsOverrides = { clock?: Clock; logger?: Logger };
@@ -34,17 +38,21 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
   const pool = createPool(config.DATABASE_URL, config.MYSQL_POOL_SIZE);
   const metrics = new Registry();
   collectDefaultMetrics({ register: metrics });
+  const keys = createKeys(config.REDIS_PREFIX);
+  const queues = createQueues(queueRedis, keys);
   const deps: Deps = {
     config,
     logger,
     clock: overrides.clock ?? systemClock,
     jwt: createJwt(config.JWT_SECRET),
-    keys: createKeys(config.REDIS_PREFIX),
+    keys,
     redis,
     queueRedis,
     pool,
     db: createDb(pool),
     metrics,
+    queues,
+    drainTrigger: createDrainTrigger(queues.couponDrain, logger),
   };
   await whenReady(redis);
   return deps;
@@ -52,6 +60,8 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
 
 /** Closes in dependency order: nothing may still be writing when its client goes away. */
 export async function closeDeps(deps: Deps): Promise<void> {
+  deps.drainTrigger.close();
+  await closeQueues(deps.queues);
   await Promise.allSettled([deps.redis.quit(), deps.queueRedis.quit()]);
   await deps.pool.end().catch(() => undefined);
 }

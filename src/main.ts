@@ -4,6 +4,8 @@ import { createApp } from './app.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { prepareDatabase } from './db/client.ts';
 import { closeDeps, createDeps } from './deps.ts';
+import { restoreMissingCoupons } from './coupons/coupons.state.ts';
+import { startWorkers, type Workers } from './jobs/workers.ts';
 
 export type Role = 'api' | 'worker' | 'all';
 
@@ -40,6 +42,11 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
     log.warn('JWT_SECRET is not set: using the built-in development secret. Never run like this in production.');
   }
 
+  // Invariant 6: a Redis that lost its data (flush, restart without AOF) is refilled from the record first.
+  const restored = await restoreMissingCoupons(deps);
+  if (restored > 0) log.warn({ coupons: restored }, 'rebuilt missing coupon state in Redis from MySQL');
+
+  const workers: Workers | null = role !== 'api' ? await startWorkers(deps) : null;
   let server: ServerType | null = null;
   if (role !== 'worker') {
     server = serve({ fetch: createApp(deps).fetch, port: config.PORT }, (info) =>
@@ -58,6 +65,7 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
     }, 25_000).unref();
     // Order matters: stop taking requests, let in-flight ones finish, then close the clients they use.
     if (server) await new Promise<void>((resolve) => server!.close(() => resolve()));
+    await workers?.close();
     await closeDeps(deps);
     clearTimeout(force);
     log.info('stopped');

@@ -11,6 +11,7 @@ import { closeDeps, createDeps, type Deps } from '../src/deps.ts';
 import { systemClock, type Clock } from '../src/lib/clock.ts';
 import { createJwt } from '../src/lib/jwt.ts';
 import { createUser } from '../src/users/users.routes.ts';
+import { startWorkers, type Workers, type WorkerTuning } from '../src/jobs/workers.ts';
 
 export const TEST_SECRET = 'test-secret-0123456789abcdef-0123456789';
 
@@ -34,13 +35,17 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
   });
 }
 
-export async function createTestEngine(opts: { clock?: Clock; env?: Record<string, string> } = {}) {
+/** Short stall detection so a worker closed abruptly hands its job back within a second or two. */
+export const FAST_STALLS: WorkerTuning = { stalledInterval: 1_000, lockDuration: 2_000 };
+
+export async function createTestEngine(opts: { clock?: Clock; env?: Record<string, string>; workers?: boolean } = {}) {
   const config = testConfig(opts.env);
   await prepareDatabase(config.DATABASE_URL);
   const deps = await createDeps(config, { clock: opts.clock ?? systemClock });
   const app = createApp(deps);
   const jwt = createJwt(TEST_SECRET);
   const exp = () => Math.floor(Date.now() / 1000) + 3600;
+  let workers: Workers | null = opts.workers ? await startWorkers(deps, FAST_STALLS) : null;
 
   const tokenFor = (userId: number) => jwt.sign({ sub: String(userId), role: 'user', exp: exp() });
   const adminToken = jwt.sign({ sub: 'admin', role: 'admin', exp: exp() });
@@ -80,6 +85,7 @@ export async function createTestEngine(opts: { clock?: Clock; env?: Record<strin
   }
 
   async function close() {
+    await workers?.close(true);
     const keys = await scanKeys(deps, `${config.REDIS_PREFIX}*`);
     for (let i = 0; i < keys.length; i += 500) await deps.redis.unlink(...keys.slice(i, i + 500));
     await closeDeps(deps);
@@ -89,7 +95,18 @@ export async function createTestEngine(opts: { clock?: Clock; env?: Record<strin
     await conn.end();
   }
 
-  return { config, deps, app, request, tokenFor, adminToken, jwt, user, close };
+  const engine = {
+    config, deps, app, request, tokenFor, adminToken, jwt, user, close,
+    /** (Re)starts the workers; tests of crashes stop them with `stopWorkers(true)`. */
+    async startWorkers() {
+      workers ??= await startWorkers(deps, FAST_STALLS);
+    },
+    async stopWorkers(force = false) {
+      await workers?.close(force);
+      workers = null;
+    },
+  };
+  return engine;
 }
 
 export async function scanKeys(deps: Deps, pattern: string): Promise<string[]> {

@@ -14,6 +14,7 @@ export function createKeys(prefix: string) {
     couponIssued: (id: number) => `${coupon(id)}:issued`,
     couponOutbox: (id: number) => `${coupon(id)}:outbox`,
     couponInflight: (id: number) => `${coupon(id)}:inflight`,
+    couponInflightToken: (id: number) => `${coupon(id)}:inflight-token`,
     /** every coupon whose outbox the drainer should look at */
     couponsActive: `${prefix}coupons:active`,
     issueRate: (couponId: number, userId: number) => `${coupon(couponId)}:rate:${userId}`,

@@ -1,14 +1,33 @@
+import type { Result } from 'ioredis';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { RedisClient } from './client.ts';
 
 const LUA_DIR = fileURLToPath(new URL('../../lua/', import.meta.url));
 
-/** Each script's key count; ioredis `defineCommand` loads it once and runs it by SHA (EVALSHA, NOSCRIPT fallback). */
-const SCRIPTS = {} as const satisfies Record<string, { file: string; keys: number }>;
+/** Each script's file and key count; ioredis `defineCommand` loads it once and runs it by SHA (EVALSHA, NOSCRIPT fallback). */
+const SCRIPTS = {
+  issueCoupon: { file: 'issue-coupon.lua', keys: 5 },
+  claimOutbox: { file: 'claim-outbox.lua', keys: 3 },
+  ackOutbox: { file: 'ack-outbox.lua', keys: 2 },
+  restoreCoupon: { file: 'restore-coupon.lua', keys: 5 },
+} as const;
+
+type K = string;
+declare module 'ioredis' {
+  interface RedisCommander<Context> {
+    issueCoupon(meta: K, stock: K, issued: K, outbox: K, rate: K, userId: number, now: number, limit: number): Result<[number, number?], Context>;
+    claimOutbox(outbox: K, inflight: K, token: K, batch: number, newToken: string): Result<string[], Context>;
+    ackOutbox(inflight: K, token: K, ownToken: string): Result<number, Context>;
+    restoreCoupon(
+      meta: K, stock: K, issued: K, outbox: K, inflight: K,
+      total: number, validDays: number, startsAt: number | '', endsAt: number | '',
+    ): Result<number, Context>;
+  }
+}
 
 export function registerScripts<T extends RedisClient>(client: T): T {
-  for (const [name, { file, keys }] of Object.entries(SCRIPTS) as [string, { file: string; keys: number }][]) {
+  for (const [name, { file, keys }] of Object.entries(SCRIPTS)) {
     client.defineCommand(name, { numberOfKeys: keys, lua: readFileSync(LUA_DIR + file, 'utf8') });
   }
   return client;

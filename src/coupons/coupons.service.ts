@@ -1,0 +1,100 @@
+import type { Deps } from '../deps.ts';
+import { coupons } from '../db/schema/index.ts';
+import { iso, isoOrNull } from '../lib/clock.ts';
+import { AppError } from '../lib/errors.ts';
+import { toPage, type Page } from '../lib/pagination.ts';
+import { findBalance } from '../points/points.repo.ts';
+import { IssueCode, issueError } from '../redis/codes.ts';
+import { expiryOf, visibleStatus } from './coupon-rules.ts';
+import { countPersisted, findCoupon, userCouponPage, type CouponRow } from './coupons.repo.ts';
+import { restoreCouponState } from './coupons.state.ts';
+
+export type NewCouponInput = {
+  name: string;
+  discountType: 'FIXED' | 'PERCENT';
+  discountValue: number;
+  totalQuantity: number;
+  issueStartsAt?: string | null | undefined;
+  issueEndsAt?: string | null | undefined;
+  validDays: number;
+};
+
+const toDate = (s: string | null | undefined) => (s ? new Date(s) : null);
+
+export function couponView(c: CouponRow) {
+  return {
+    id: c.id,
+    name: c.name,
+    discountType: c.discountType,
+    discountValue: c.discountValue,
+    totalQuantity: c.totalQuantity,
+    issueStartsAt: isoOrNull(c.issueStartsAt),
+    issueEndsAt: isoOrNull(c.issueEndsAt),
+    validDays: c.validDays,
+    createdAt: iso(c.createdAt),
+  };
+}
+
+/** The record first, then its Redis state; a failure between the two is repaired by the start-up rebuild. */
+export async function createCoupon(deps: Deps, input: NewCouponInput) {
+  const row = {
+    ...input,
+    issueStartsAt: toDate(input.issueStartsAt),
+    issueEndsAt: toDate(input.issueEndsAt),
+    createdAt: new Date(deps.clock.now()),
+  };
+  const [{ id }] = (await deps.db.insert(coupons).values(row).$returningId()) as [{ id: number }];
+  const coupon: CouponRow = { id, ...row };
+  await restoreCouponState(deps, coupon);
+  return couponView(coupon);
+}
+
+export async function getCouponStatus(deps: Deps, couponId: number) {
+  const coupon = await findCoupon(deps.db, couponId);
+  if (!coupon) throw new AppError('COUPON_NOT_FOUND');
+  const k = deps.keys;
+  if ((await deps.redis.exists(k.couponMeta(couponId))) === 0) await restoreCouponState(deps, coupon);
+  const [[, issued], [, remaining]] = (await deps.redis.pipeline().hlen(k.couponIssued(couponId)).get(k.couponStock(couponId)).exec()) as [
+    [Error | null, number],
+    [Error | null, string | null],
+  ];
+  return { ...couponView(coupon), issuedCount: issued, remaining: Number(remaining ?? 0), persistedCount: await countPersisted(deps.db, couponId) };
+}
+
+/**
+ * The hot path: one Lua call decides everything (rate, window, dedupe, stock) and records the outbox entry;
+ * MySQL is never touched here. The drain is poked, not awaited.
+ */
+export async function issueCoupon(deps: Deps, couponId: number, userId: number) {
+  const k = deps.keys;
+  const now = deps.clock.now();
+  const [code, extra = 0] = await deps.redis.issueCoupon(
+    k.couponMeta(couponId),
+    k.couponStock(couponId),
+    k.couponIssued(couponId),
+    k.couponOutbox(couponId),
+    k.issueRate(couponId, userId),
+    userId,
+    now,
+    deps.config.ISSUE_RATE_LIMIT,
+  );
+  if (code !== IssueCode.Issued) throw issueError(code, extra);
+  deps.drainTrigger.poke(couponId);
+  return { couponId, userId, status: 'AVAILABLE' as const, issuedAt: iso(now), expiresAt: iso(expiryOf(now, extra)) };
+}
+
+export async function listUserCoupons(deps: Deps, userId: number, page: Page) {
+  if ((await findBalance(deps.db, userId)) === null) throw new AppError('USER_NOT_FOUND');
+  const rows = await userCouponPage(deps.db, userId, page.beforeId, page.limit);
+  const now = deps.clock.now();
+  return toPage(rows, page.limit, (r) => ({
+    couponId: r.couponId,
+    name: r.name,
+    discountType: r.discountType,
+    discountValue: r.discountValue,
+    status: visibleStatus(r.status, r.expiresAt, now),
+    issuedAt: iso(r.issuedAt),
+    expiresAt: iso(r.expiresAt),
+    usedAt: isoOrNull(r.usedAt),
+  }));
+}

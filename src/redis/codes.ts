@@ -1,0 +1,31 @@
+import { AppError } from '../lib/errors.ts';
+
+/** Mirrors the negative return codes of lua/issue-coupon.lua. */
+export enum IssueCode {
+  Issued = 1,
+  SoldOut = -1,
+  AlreadyIssued = -2,
+  NotIssuable = -3,
+  UnknownCoupon = -4,
+  RateLimited = -5,
+}
+
+/** The AppError for a refused issuance. */
+export function issueError(code: number, retryAfterMs = 1000): AppError {
+  switch (code) {
+    case IssueCode.SoldOut:
+      return new AppError('COUPON_SOLD_OUT', 'All copies of this coupon have been issued');
+    case IssueCode.AlreadyIssued:
+      return new AppError('COUPON_ALREADY_ISSUED', 'You already hold this coupon');
+    case IssueCode.NotIssuable:
+      return new AppError('COUPON_NOT_ISSUABLE', 'The coupon is outside its issue window');
+    case IssueCode.UnknownCoupon:
+      return new AppError('COUPON_NOT_FOUND');
+    case IssueCode.RateLimited:
+      return new AppError('RATE_LIMITED', 'Too many issue requests; slow down', undefined, {
+        'Retry-After': String(Math.max(1, Math.ceil(retryAfterMs / 1000))),
+      });
+    default:
+      return new AppError('INTERNAL', `unexpected issue-coupon reply ${code}`);
+  }
+}
