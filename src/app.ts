@@ -11,6 +11,8 @@ import { AppError, isAppError, type ErrorCode } from './lib/errors.ts';
 import { validationHook, type AppEnv } from './lib/http.ts';
 import { pointsRoutes } from './points/points.routes.ts';
 import { couponsRoutes } from './coupons/coupons.routes.ts';
+import { ordersRoutes } from './orders/orders.routes.ts';
+import { productsRoutes } from './products/products.routes.ts';
 import { mountDashboard } from './jobs/dashboard.ts';
 import { usersRoutes } from './users/users.routes.ts';
 
@@ -39,6 +41,8 @@ export function createApp(deps: Deps) {
   app.route('/', usersRoutes);
   app.route('/', pointsRoutes);
   app.route('/', couponsRoutes);
+  app.route('/', productsRoutes);
+  app.route('/', ordersRoutes);
   mountDashboard(app, deps);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });

@@ -5,6 +5,7 @@ import { ConfigError, loadConfig, type Config } from './config.ts';
 import { prepareDatabase } from './db/client.ts';
 import { closeDeps, createDeps } from './deps.ts';
 import { restoreMissingCoupons } from './coupons/coupons.state.ts';
+import { restoreOptionStock } from './products/stock.ts';
 import { startWorkers, type Workers } from './jobs/workers.ts';
 
 export type Role = 'api' | 'worker' | 'all';
@@ -44,7 +45,8 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
 
   // Invariant 6: a Redis that lost its data (flush, restart without AOF) is refilled from the record first.
   const restored = await restoreMissingCoupons(deps);
-  if (restored > 0) log.warn({ coupons: restored }, 'rebuilt missing coupon state in Redis from MySQL');
+  const options = await restoreOptionStock(deps);
+  if (restored + options > 0) log.warn({ coupons: restored, options }, 'rebuilt missing Redis state from MySQL');
 
   const workers: Workers | null = role !== 'api' ? await startWorkers(deps) : null;
   let server: ServerType | null = null;

@@ -3,6 +3,7 @@ import { migrate } from 'drizzle-orm/mysql2/migrator';
 import mysql from 'mysql2/promise';
 import { fileURLToPath } from 'node:url';
 import * as schema from './schema/index.ts';
+import { findErrno } from './errors.ts';
 
 export type Db = MySql2Database<typeof schema>;
 /** A transaction handle; services take `Db | Tx` so one can flow through several of them. */
@@ -62,3 +63,21 @@ export async function prepareDatabase(url: string): Promise<void> {
 }
 
 export { schema };
+
+const RETRYABLE = new Set([1213 /* deadlock */, 1205 /* lock wait timeout */]);
+
+/**
+ * A READ COMMITTED transaction (no gap locks on the unique-key probes the order path makes), retried when
+ * MySQL picks it as a deadlock victim: it was rolled back whole, so running it again is safe.
+ */
+export async function inTransaction<T>(db: Db, fn: (tx: Tx) => Promise<T>, attempts = 4): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await db.transaction(fn, { isolationLevel: 'read committed' });
+    } catch (err) {
+      const errno = findErrno(err);
+      if (attempt >= attempts || errno === undefined || !RETRYABLE.has(errno)) throw err;
+      await new Promise((r) => setTimeout(r, 5 * attempt + Math.random() * 10));
+    }
+  }
+}

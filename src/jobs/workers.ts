@@ -3,6 +3,8 @@ import { drainAll, drainCoupon } from '../coupons/coupons.drain.ts';
 import type { Deps } from '../deps.ts';
 import { createRedis } from '../redis/client.ts';
 import { QUEUE_NAMES } from './queues.ts';
+import { deliverEvent, relayPendingEvents } from '../orders/delivery.ts';
+import { repairRestocks, sweepReservations } from '../orders/sweeper.ts';
 
 export type WorkerTuning = Pick<WorkerOptions, 'stalledInterval' | 'lockDuration' | 'maxStalledCount'>;
 export type Workers = { workers: Worker[]; close(force?: boolean): Promise<void> };
@@ -22,7 +24,27 @@ export async function startWorkers(deps: Deps, tuning: WorkerTuning = {}): Promi
     { ...base, concurrency: 4 },
   );
 
-  const workers = [couponDrain];
+  const delivery = new Worker(QUEUE_NAMES.delivery, async (job: Job<{ eventId: string }>) => deliverEvent(deps, job.data.eventId), {
+    ...base,
+    concurrency: 8,
+  });
+
+  const maintenanceJobs: Record<string, () => Promise<unknown>> = {
+    'sweep-reservations': () => sweepReservations(deps),
+    'relay-events': () => relayPendingEvents(deps),
+    'repair-restocks': () => repairRestocks(deps),
+  };
+  const maintenance = new Worker(
+    QUEUE_NAMES.maintenance,
+    async (job: Job) => {
+      const run = maintenanceJobs[job.name];
+      if (!run) throw new Error(`unknown maintenance job ${job.name}`);
+      return run();
+    },
+    { ...base, concurrency: 2 },
+  );
+
+  const workers = [couponDrain, delivery, maintenance];
   for (const w of workers) {
     w.on('failed', (job, err) => log.warn({ err, queue: w.name, jobId: job?.id, attempts: job?.attemptsMade }, 'job failed'));
     w.on('error', (err) => log.error({ err, queue: w.name }, 'worker error'));
@@ -33,6 +55,15 @@ export async function startWorkers(deps: Deps, tuning: WorkerTuning = {}): Promi
     { every: deps.config.COUPON_DRAIN_INTERVAL_MS },
     { name: 'drain-all', opts: { removeOnComplete: true, removeOnFail: 100 } },
   );
+
+  const every = {
+    'sweep-reservations': Math.max(1_000, Math.min(30_000, Math.floor(deps.config.RESERVATION_TIMEOUT_MS / 4))),
+    'relay-events': 30_000,
+    'repair-restocks': 30_000,
+  };
+  for (const [name, ms] of Object.entries(every)) {
+    await deps.queues.maintenance.upsertJobScheduler(name, { every: ms }, { name, opts: { removeOnComplete: true, removeOnFail: 100 } });
+  }
 
   return {
     workers,

@@ -1,6 +1,7 @@
 import { and, eq } from 'drizzle-orm';
 import { createHash } from 'node:crypto';
 import type { Executor, Tx } from '../db/client.ts';
+import { isDuplicateKey } from '../db/errors.ts';
 import { idempotencyKeys } from '../db/schema/index.ts';
 import type { Deps } from '../deps.ts';
 import { AppError, isAppError } from './errors.ts';
@@ -98,14 +99,6 @@ async function claim(
     if (taken.affectedRows === 1) return null;
   }
   throw new AppError('REQUEST_IN_PROGRESS', 'A request with this Idempotency-Key is still running');
-}
-
-/** MySQL's ER_DUP_ENTRY, whether drizzle wrapped the driver error or not. */
-export function isDuplicateKey(err: unknown): boolean {
-  for (let e: unknown = err; e && typeof e === 'object'; e = (e as { cause?: unknown }).cause) {
-    if ((e as { errno?: number }).errno === 1062) return true;
-  }
-  return false;
 }
 
 async function store(db: Executor, where: ReturnType<typeof and>, status: number, body: unknown) {

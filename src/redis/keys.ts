@@ -25,8 +25,10 @@ export function createKeys(prefix: string) {
     optionStock: (optionId: number) => `${prefix}{stock}:option:${optionId}`,
     reservations: `${prefix}{stock}:reservations`,
     reservation: (rid: string) => `${prefix}{stock}:reservation:${rid}`,
-    salesHour: (hour: number) => `${prefix}{sales}:hour:${hour}`,
-    salesUnion: `${prefix}{sales}:union`,
+    restocked: (orderId: number) => `${prefix}{stock}:restocked:${orderId}`,
+    /** units sold per product in one UTC hour; same tag as the reservations so confirming counts atomically */
+    salesHour: (hour: number) => `${prefix}{stock}:sales:${hour}`,
+    salesUnion: `${prefix}{stock}:sales:union`,
     popularSnapshot: `${prefix}popular:snapshot`,
   };
 }

@@ -11,6 +11,15 @@ const SCRIPTS = {
   claimOutbox: { file: 'claim-outbox.lua', keys: 3 },
   ackOutbox: { file: 'ack-outbox.lua', keys: 2 },
   restoreCoupon: { file: 'restore-coupon.lua', keys: 5 },
+  adjustStock: { file: 'adjust-stock.lua', keys: 1 },
+} as const;
+
+/** Scripts whose key count depends on the order: called with the count first (`numberOfKeys` left open). */
+const VARIADIC = {
+  reserveStock: 'reserve-stock.lua',
+  releaseStock: 'release-stock.lua',
+  confirmStock: 'confirm-stock.lua',
+  restockOrder: 'restock-order.lua',
 } as const;
 
 type K = string;
@@ -23,12 +32,20 @@ declare module 'ioredis' {
       meta: K, stock: K, issued: K, outbox: K, inflight: K,
       total: number, validDays: number, startsAt: number | '', endsAt: number | '',
     ): Result<number, Context>;
+    adjustStock(stock: K, delta: number, max: number): Result<[number, number?], Context>;
+    reserveStock(numKeys: number, ...keysThenArgs: (string | number)[]): Result<[number, number?], Context>;
+    releaseStock(numKeys: number, ...keysThenArgs: (string | number)[]): Result<number, Context>;
+    confirmStock(numKeys: number, ...keysThenArgs: (string | number)[]): Result<number, Context>;
+    restockOrder(numKeys: number, ...keysThenArgs: (string | number)[]): Result<number, Context>;
   }
 }
 
 export function registerScripts<T extends RedisClient>(client: T): T {
   for (const [name, { file, keys }] of Object.entries(SCRIPTS)) {
     client.defineCommand(name, { numberOfKeys: keys, lua: readFileSync(LUA_DIR + file, 'utf8') });
+  }
+  for (const [name, file] of Object.entries(VARIADIC)) {
+    client.defineCommand(name, { lua: readFileSync(LUA_DIR + file, 'utf8') });
   }
   return client;
 }

@@ -14,6 +14,8 @@ export const orders = mysqlTable(
     reservationId: varchar('reservation_id', { length: 40 }).notNull(),
     createdAt: ts('created_at').notNull(),
     cancelledAt: ts('cancelled_at'),
+    /** set once a cancelled order's units are back in Redis; a job repairs cancellations a crash left without it */
+    restockedAt: ts('restocked_at'),
   },
   (t) => [index('orders_user_idx').on(t.userId, t.id), uniqueIndex('orders_reservation_uq').on(t.reservationId)],
 );

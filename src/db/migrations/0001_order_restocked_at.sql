@@ -1,0 +1,1 @@
+ALTER TABLE `orders` ADD `restocked_at` datetime(3);

@@ -1,0 +1,73 @@
+import { and, desc, eq, inArray, lt, sql } from 'drizzle-orm';
+import type { Executor } from '../db/client.ts';
+import { orderEvents, orderItems, orders, productOptions, userCoupons } from '../db/schema/index.ts';
+import type { OrderView } from './orders.schemas.ts';
+
+export type OrderRow = typeof orders.$inferSelect;
+export type ItemRow = typeof orderItems.$inferSelect;
+
+export function toOrderView(o: OrderRow, items: ItemRow[]): OrderView {
+  return {
+    orderId: o.id,
+    userId: o.userId,
+    status: o.status,
+    items: [...items]
+      .sort((a, b) => a.position - b.position)
+      .map((i) => ({ productId: i.productId, optionId: i.optionId, quantity: i.quantity, unitPrice: i.unitPrice })),
+    totalAmount: o.totalAmount,
+    discountAmount: o.discountAmount,
+    paidAmount: o.paidAmount,
+    couponId: o.couponId,
+    createdAt: o.createdAt.toISOString(),
+  };
+}
+
+export async function findOrder(db: Executor, id: number, forUpdate = false) {
+  const q = db.select().from(orders).where(eq(orders.id, id));
+  const [order] = forUpdate ? await q.for('update') : await q;
+  if (!order) return null;
+  const items = await db.select().from(orderItems).where(eq(orderItems.orderId, id));
+  return { order, items };
+}
+
+export async function findOrderByReservation(db: Executor, reservationId: string) {
+  const [order] = await db.select({ id: orders.id }).from(orders).where(eq(orders.reservationId, reservationId));
+  return order ? findOrder(db, order.id) : null;
+}
+
+export async function orderPage(db: Executor, userId: number, beforeId: number | null, limit: number) {
+  const rows = await db
+    .select()
+    .from(orders)
+    .where(and(eq(orders.userId, userId), beforeId === null ? undefined : lt(orders.id, beforeId)))
+    .orderBy(desc(orders.id))
+    .limit(limit + 1);
+  const items = rows.length === 0 ? [] : await db.select().from(orderItems).where(inArray(orderItems.orderId, rows.map((r) => r.id)));
+  return rows.map((r) => ({ ...r, items: items.filter((i) => i.orderId === r.id) }));
+}
+
+/** Durable stock moves in option-id order, so two multi-item orders never lock the same rows in opposite order. */
+export async function moveDurableStock(db: Executor, items: { optionId: number; quantity: number }[], sign: 1 | -1) {
+  for (const i of [...items].sort((a, b) => a.optionId - b.optionId)) {
+    await db
+      .update(productOptions)
+      .set({ stock: sql`${productOptions.stock} + ${sign * i.quantity}` })
+      .where(eq(productOptions.id, i.optionId));
+  }
+}
+
+export async function lockUserCoupon(db: Executor, couponId: number, userId: number) {
+  const [row] = await db
+    .select()
+    .from(userCoupons)
+    .where(and(eq(userCoupons.couponId, couponId), eq(userCoupons.userId, userId)))
+    .for('update');
+  return row ?? null;
+}
+
+export async function insertEvent(db: Executor, event: 'order.paid' | 'order.cancelled', view: OrderView, at: Date) {
+  const eventId = `order-${view.orderId}-${event === 'order.paid' ? 'paid' : 'cancelled'}`;
+  // The payload is stored as the exact bytes to send, so every retry carries the same body and signature.
+  await db.insert(orderEvents).values({ eventId, orderId: view.orderId, event, payload: JSON.stringify({ ...view, event }), createdAt: at });
+  return eventId;
+}

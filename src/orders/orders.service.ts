@@ -1,0 +1,175 @@
+import { randomUUID } from 'node:crypto';
+import { eq, and } from 'drizzle-orm';
+import { expiryOf } from '../coupons/coupon-rules.ts';
+import { findCoupon, insertUserCoupons } from '../coupons/coupons.repo.ts';
+import { inTransaction, type Tx } from '../db/client.ts';
+import { isDuplicateKey } from '../db/errors.ts';
+import { orderItems, orders, reservationOutcomes, userCoupons } from '../db/schema/index.ts';
+import type { Deps } from '../deps.ts';
+import { AppError } from '../lib/errors.ts';
+import { assertOwner } from '../lib/http.ts';
+import type { Recorder } from '../lib/idempotency.ts';
+import type { Principal } from '../lib/jwt.ts';
+import { toPage, type Page } from '../lib/pagination.ts';
+import { movePoints } from '../points/points.repo.ts';
+import { findBalance } from '../points/points.repo.ts';
+import { findOptions, type OptionRow } from '../products/products.repo.ts';
+import { confirmStock, releaseStock, reserveStock, restockOrder, restoreOptionStock, type StockItem } from '../products/stock.ts';
+import { enqueueDelivery } from './delivery.ts';
+import { findOrder, insertEvent, lockUserCoupon, moveDurableStock, orderPage, toOrderView } from './orders.repo.ts';
+import type { OrderView } from './orders.schemas.ts';
+import { priceOrder } from './pricing.ts';
+
+export type NewOrderInput = { items: StockItem[]; couponId?: number | null | undefined };
+
+/**
+ * Where an order becomes paid. Stock is reserved in Redis first (all or nothing), then one MySQL transaction
+ * takes the coupon, the points, writes the order and its outbox row; any failure releases the reservation, so
+ * a refused order changes nothing. The steps after the commit are each repaired by a job if this process dies.
+ */
+export async function placeOrder(deps: Deps, userId: number, input: NewOrderInput, record?: Recorder): Promise<OrderView> {
+  const options = await findOptions(deps.db, input.items.map((i) => i.optionId));
+  const byId = new Map(options.map((o) => [o.id, o]));
+  const unknown = input.items.find((i) => !byId.has(i.optionId));
+  if (unknown) throw new AppError('PRODUCT_NOT_FOUND', `Option ${unknown.optionId} not found`, { optionId: unknown.optionId });
+
+  const rid = randomUUID();
+  const now = deps.clock.now();
+  let reserved = await reserveStock(deps, rid, input.items, now);
+  if (!reserved.ok && reserved.reason === 'MISSING') {
+    await restoreOptionStock(deps, options.map((o) => o.id));
+    reserved = await reserveStock(deps, rid, input.items, now);
+  }
+  if (!reserved.ok) {
+    const optionId = input.items[reserved.index]!.optionId;
+    throw new AppError('OUT_OF_STOCK', `Not enough stock for option ${optionId}`, { optionId });
+  }
+
+  let view: OrderView;
+  try {
+    view = await inTransaction(deps.db, (tx) => commitOrder(deps, tx, { rid, userId, input, byId, now, record }));
+  } catch (err) {
+    await releaseStock(deps, rid).catch((e: unknown) => deps.logger.error({ err: e, rid }, 'release failed; the sweeper will return it'));
+    throw err;
+  }
+
+  const sales = new Map<number, number>();
+  for (const i of view.items) sales.set(i.productId, (sales.get(i.productId) ?? 0) + i.quantity);
+  const after = await Promise.allSettled([
+    confirmStock(deps, rid, now, [...sales].map(([productId, units]) => ({ productId, units }))),
+    enqueueDelivery(deps, `order-${view.orderId}-paid`),
+  ]);
+  for (const r of after) if (r.status === 'rejected') deps.logger.warn({ err: r.reason, orderId: view.orderId }, 'post-commit step failed; a job repairs it');
+  return view;
+}
+
+async function commitOrder(
+  deps: Deps,
+  tx: Tx,
+  o: { rid: string; userId: number; input: NewOrderInput; byId: Map<number, OptionRow>; now: number; record?: Recorder | undefined },
+): Promise<OrderView> {
+  const at = new Date(o.now);
+  try {
+    // Claims the reservation for this order; if the sweeper voided it first (a very slow request), we stop here.
+    await tx.insert(reservationOutcomes).values({ reservationId: o.rid, outcome: 'ORDER', createdAt: at });
+  } catch (err) {
+    if (isDuplicateKey(err)) throw new AppError('SERVICE_UNAVAILABLE', 'The stock reservation expired; retry the order');
+    throw err;
+  }
+
+  const couponId = o.input.couponId ?? null;
+  const held = couponId === null ? null : await takeCoupon(deps, tx, couponId, o.userId, o.now);
+  const lines = o.input.items.map((i) => ({ ...i, productId: o.byId.get(i.optionId)!.productId, unitPrice: o.byId.get(i.optionId)!.price }));
+  const price = priceOrder(lines, held?.coupon ?? null);
+
+  const [{ id: orderId }] = (await tx
+    .insert(orders)
+    .values({ userId: o.userId, status: 'PAID', ...price, couponId, reservationId: o.rid, createdAt: at })
+    .$returningId()) as [{ id: number }];
+  await tx.insert(orderItems).values(lines.map((l, position) => ({ orderId, position, productId: l.productId, optionId: l.optionId, quantity: l.quantity, unitPrice: l.unitPrice })));
+  if (held) await tx.update(userCoupons).set({ status: 'USED', usedAt: at, orderId }).where(eq(userCoupons.id, held.rowId));
+  if (price.paidAmount > 0) await movePoints(tx, { userId: o.userId, type: 'USE', amount: price.paidAmount, orderId, at });
+  // Last, so the hot option rows stay locked for as short a time as possible.
+  await moveDurableStock(tx, lines, -1);
+
+  const view: OrderView = {
+    orderId,
+    userId: o.userId,
+    status: 'PAID',
+    items: lines.map((l) => ({ productId: l.productId, optionId: l.optionId, quantity: l.quantity, unitPrice: l.unitPrice })),
+    ...price,
+    couponId,
+    createdAt: at.toISOString(),
+  };
+  await insertEvent(tx, 'order.paid', view, at);
+  await o.record?.(tx, 201, view);
+  return view;
+}
+
+/**
+ * Locks the user's copy of the coupon. A copy answered 201 moments ago may still be in the Redis outbox:
+ * it is written here from the issued hash, so it is usable at once.
+ */
+async function takeCoupon(deps: Deps, tx: Tx, couponId: number, userId: number, now: number) {
+  let row = await lockUserCoupon(tx, couponId, userId);
+  const coupon = await findCoupon(tx, couponId);
+  if (!row && coupon) {
+    const issuedAt = await deps.redis.hget(deps.keys.couponIssued(couponId), String(userId));
+    if (issuedAt !== null) {
+      const ms = Number(issuedAt);
+      await insertUserCoupons(tx, [{ couponId, userId, status: 'AVAILABLE', issuedAt: new Date(ms), expiresAt: new Date(expiryOf(ms, coupon.validDays)) }]);
+      row = await lockUserCoupon(tx, couponId, userId);
+    }
+  }
+  if (!row || !coupon || row.status !== 'AVAILABLE' || row.expiresAt.getTime() <= now) {
+    throw new AppError('COUPON_NOT_USABLE', 'The coupon is unknown, not held, used or expired', { couponId });
+  }
+  return { rowId: row.id, coupon };
+}
+
+export async function getOrder(deps: Deps, principal: Principal, orderId: number): Promise<OrderView> {
+  const found = await findOrder(deps.db, orderId);
+  if (!found) throw new AppError('ORDER_NOT_FOUND');
+  assertOwner(principal, found.order.userId);
+  return toOrderView(found.order, found.items);
+}
+
+export async function listOrders(deps: Deps, userId: number, page: Page) {
+  if ((await findBalance(deps.db, userId)) === null) throw new AppError('USER_NOT_FOUND');
+  const rows = await orderPage(deps.db, userId, page.beforeId, page.limit);
+  return toPage(rows, page.limit, (r) => toOrderView(r, r.items));
+}
+
+/** Points back (REFUND), coupon back, durable stock back in one transaction; then the live stock, exactly once. */
+export async function cancelOrder(deps: Deps, principal: Principal, orderId: number): Promise<OrderView> {
+  const view = await inTransaction(deps.db, async (tx) => {
+    const found = await findOrder(tx, orderId, true);
+    if (!found) throw new AppError('ORDER_NOT_FOUND');
+    assertOwner(principal, found.order.userId);
+    const { order, items } = found;
+    if (order.status !== 'PAID') throw new AppError('ORDER_NOT_CANCELLABLE', 'The order is already cancelled');
+    const at = new Date(deps.clock.now());
+    await tx.update(orders).set({ status: 'CANCELLED', cancelledAt: at }).where(eq(orders.id, orderId));
+    if (order.couponId !== null) {
+      // Back to AVAILABLE; a copy past its expiry then reads as EXPIRED.
+      await tx
+        .update(userCoupons)
+        .set({ status: 'AVAILABLE', usedAt: null, orderId: null })
+        .where(and(eq(userCoupons.couponId, order.couponId), eq(userCoupons.userId, order.userId), eq(userCoupons.orderId, orderId)));
+    }
+    if (order.paidAmount > 0) await movePoints(tx, { userId: order.userId, type: 'REFUND', amount: order.paidAmount, orderId, at });
+    await moveDurableStock(tx, items, 1);
+    const cancelled = toOrderView({ ...order, status: 'CANCELLED' }, items);
+    await insertEvent(tx, 'order.cancelled', cancelled, at);
+    return cancelled;
+  });
+  const after = await Promise.allSettled([finishRestock(deps, view), enqueueDelivery(deps, `order-${orderId}-cancelled`)]);
+  for (const r of after) if (r.status === 'rejected') deps.logger.warn({ err: r.reason, orderId }, 'post-cancel step failed; a job repairs it');
+  return view;
+}
+
+/** Live stock back and sales uncounted (idempotent), then the durable mark that it happened. */
+export async function finishRestock(deps: Deps, view: Pick<OrderView, 'orderId' | 'createdAt' | 'items'>): Promise<void> {
+  await restockOrder(deps, { id: view.orderId, createdAt: Date.parse(view.createdAt), items: view.items });
+  await deps.db.update(orders).set({ restockedAt: new Date(deps.clock.now()) }).where(eq(orders.id, view.orderId));
+}

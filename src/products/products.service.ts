@@ -1,0 +1,77 @@
+import { and, eq, sql } from 'drizzle-orm';
+import { productOptions, products } from '../db/schema/index.ts';
+import type { Deps } from '../deps.ts';
+import { AppError } from '../lib/errors.ts';
+import { toPage, type Page } from '../lib/pagination.ts';
+import { findOptions, findProduct, productPage, type OptionRow, type ProductRow } from './products.repo.ts';
+import { liveStock, restoreOptionStock } from './stock.ts';
+
+export const STOCK_LIMIT = 1_000_000;
+
+export type NewProductInput = {
+  name: string;
+  description?: string | null | undefined;
+  options: { name: string; price: number; stock: number }[];
+};
+
+async function productView(deps: Deps, product: ProductRow, options: OptionRow[]) {
+  const stock = await liveStock(deps, options.map((o) => o.id));
+  return {
+    id: product.id,
+    name: product.name,
+    description: product.description,
+    options: options.map((o, i) => ({ id: o.id, name: o.name, price: o.price, stock: stock[i]! })),
+  };
+}
+
+/** The product and its options in one transaction, then each option's live stock in Redis. */
+export async function createProduct(deps: Deps, input: NewProductInput) {
+  const { product, options } = await deps.db.transaction(async (tx) => {
+    const row = { name: input.name, description: input.description ?? null, createdAt: new Date(deps.clock.now()) };
+    const [{ id }] = (await tx.insert(products).values(row).$returningId()) as [{ id: number }];
+    const values = input.options.map((o, position) => ({ ...o, productId: id, position }));
+    const ids = (await tx.insert(productOptions).values(values).$returningId()) as { id: number }[];
+    return { product: { id, ...row }, options: values.map((v, i) => ({ ...v, id: ids[i]!.id })) };
+  });
+  await restoreOptionStock(deps, options.map((o) => o.id));
+  return productView(deps, product, options);
+}
+
+export async function getProduct(deps: Deps, productId: number) {
+  const found = await findProduct(deps.db, productId);
+  if (!found) throw new AppError('PRODUCT_NOT_FOUND');
+  return productView(deps, found.product, found.options);
+}
+
+export async function listProducts(deps: Deps, page: Page) {
+  const rows = await productPage(deps.db, page.beforeId, page.limit);
+  return toPage(rows, page.limit, (r) => r);
+}
+
+/**
+ * An admin correction: the live stock moves first, within bounds (lua/adjust-stock.lua), then the durable stock
+ * under the same bounds; if MySQL refuses, the live change is undone.
+ */
+export async function adjustOptionStock(deps: Deps, optionId: number, delta: number) {
+  const [option] = await findOptions(deps.db, [optionId]);
+  if (!option) throw new AppError('PRODUCT_NOT_FOUND', 'Option not found');
+  const key = deps.keys.optionStock(optionId);
+  let [code, stock = 0] = await deps.redis.adjustStock(key, delta, STOCK_LIMIT);
+  if (code === -2) {
+    await restoreOptionStock(deps, [optionId]);
+    [code, stock = 0] = await deps.redis.adjustStock(key, delta, STOCK_LIMIT);
+  }
+  const refusal = delta < 0 ? new AppError('OUT_OF_STOCK', 'Stock would go below 0') : new AppError('STOCK_LIMIT_EXCEEDED', `Stock may not exceed ${STOCK_LIMIT}`);
+  if (code !== 1) throw refusal;
+  try {
+    const [res] = await deps.db
+      .update(productOptions)
+      .set({ stock: sql`${productOptions.stock} + ${delta}` })
+      .where(and(eq(productOptions.id, optionId), sql`${productOptions.stock} + ${delta} BETWEEN 0 AND ${STOCK_LIMIT}`));
+    if (res.affectedRows !== 1) throw refusal;
+  } catch (err) {
+    await deps.redis.incrby(key, -delta);
+    throw err;
+  }
+  return { id: option.id, productId: option.productId, name: option.name, price: option.price, stock };
+}

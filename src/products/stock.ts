@@ -1,0 +1,75 @@
+import { inArray } from 'drizzle-orm';
+import { productOptions } from '../db/schema/index.ts';
+import type { Deps } from '../deps.ts';
+
+export const SALES_TTL_S = 74 * 3600; // a little over the 72-hour window
+export const RESTOCK_MARK_TTL_S = 7 * 86_400;
+export const HOUR_MS = 3_600_000;
+export const hourOf = (ms: number) => Math.floor(ms / HOUR_MS);
+
+export type StockItem = { optionId: number; quantity: number };
+export type ReserveResult = { ok: true } | { ok: false; reason: 'OUT_OF_STOCK' | 'MISSING'; index: number };
+
+/** lua/reserve-stock.lua: every item or none. */
+export async function reserveStock(deps: Deps, rid: string, items: StockItem[], now: number): Promise<ReserveResult> {
+  const k = deps.keys;
+  const keys = [k.reservations, k.reservation(rid), ...items.map((i) => k.optionStock(i.optionId))];
+  const args = [now, rid, ...items.flatMap((i) => [i.optionId, i.quantity])];
+  const [code, index = 0] = await deps.redis.reserveStock(keys.length, ...keys, ...args);
+  if (code === 1) return { ok: true };
+  return { ok: false, reason: code === -1 ? 'OUT_OF_STOCK' : 'MISSING', index: index - 1 };
+}
+
+/** lua/release-stock.lua, with the options read from the reservation itself. Idempotent. */
+export async function releaseStock(deps: Deps, rid: string): Promise<boolean> {
+  const k = deps.keys;
+  const optionIds = Object.keys(await deps.redis.hgetall(k.reservation(rid)));
+  const keys = [k.reservations, k.reservation(rid), ...optionIds.map((id) => k.optionStock(Number(id)))];
+  return (await deps.redis.releaseStock(keys.length, ...keys, rid, ...optionIds)) === 1;
+}
+
+/** lua/confirm-stock.lua: the reservation is sold, its units counted in the order's sales hour. Idempotent. */
+export async function confirmStock(deps: Deps, rid: string, orderCreatedAt: number, sales: { productId: number; units: number }[]) {
+  const k = deps.keys;
+  const keys = [k.reservations, k.reservation(rid), k.salesHour(hourOf(orderCreatedAt))];
+  return (await deps.redis.confirmStock(keys.length, ...keys, rid, SALES_TTL_S, ...sales.flatMap((s) => [s.productId, s.units]))) === 1;
+}
+
+/** lua/restock-order.lua: a cancelled order's units back on sale and out of its sales hour. Idempotent. */
+export async function restockOrder(
+  deps: Deps,
+  order: { id: number; createdAt: number; items: { optionId: number; productId: number; quantity: number }[] },
+) {
+  const k = deps.keys;
+  const hour = hourOf(order.createdAt);
+  const inWindow = hour > hourOf(deps.clock.now()) - 72 ? 1 : 0;
+  const keys = [k.restocked(order.id), k.salesHour(hour), ...order.items.map((i) => k.optionStock(i.optionId))];
+  const args = [RESTOCK_MARK_TTL_S, inWindow, ...order.items.flatMap((i) => [i.quantity, i.productId])];
+  return (await deps.redis.restockOrder(keys.length, ...keys, ...args)) === 1;
+}
+
+/**
+ * Invariant 6 for stock: an option whose live stock key is missing (a flushed Redis) gets the durable stock
+ * back. SET NX, so a live key is never overwritten. With no ids, every option.
+ */
+export async function restoreOptionStock(deps: Deps, optionIds?: number[]): Promise<number> {
+  const rows = await deps.db
+    .select({ id: productOptions.id, stock: productOptions.stock })
+    .from(productOptions)
+    .where(optionIds ? inArray(productOptions.id, optionIds) : undefined);
+  let restored = 0;
+  for (let i = 0; i < rows.length; i += 1000) {
+    const pipe = deps.redis.pipeline();
+    for (const r of rows.slice(i, i + 1000)) pipe.set(deps.keys.optionStock(r.id), r.stock, 'NX');
+    const results = (await pipe.exec()) ?? [];
+    restored += results.filter(([, v]) => v === 'OK').length;
+  }
+  return restored;
+}
+
+/** Live stock of each option (0 when Redis has no key for it). */
+export async function liveStock(deps: Deps, optionIds: number[]): Promise<number[]> {
+  if (optionIds.length === 0) return [];
+  const values = await deps.redis.mget(optionIds.map((id) => deps.keys.optionStock(id)));
+  return values.map((v) => Number(v ?? 0));
+}
