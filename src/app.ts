@@ -13,6 +13,7 @@ import { pointsRoutes } from './points/points.routes.ts';
 import { couponsRoutes } from './coupons/coupons.routes.ts';
 import { ordersRoutes } from './orders/orders.routes.ts';
 import { productsRoutes } from './products/products.routes.ts';
+import { popularRoutes } from './popular/popular.routes.ts';
 import { mountDashboard } from './jobs/dashboard.ts';
 import { usersRoutes } from './users/users.routes.ts';
 
@@ -41,6 +42,8 @@ export function createApp(deps: Deps) {
   app.route('/', usersRoutes);
   app.route('/', pointsRoutes);
   app.route('/', couponsRoutes);
+  // Before products: /products/popular must not be taken for /products/{productId}.
+  app.route('/', popularRoutes);
   app.route('/', productsRoutes);
   app.route('/', ordersRoutes);
   mountDashboard(app, deps);

@@ -5,6 +5,7 @@ import { createRedis } from '../redis/client.ts';
 import { QUEUE_NAMES } from './queues.ts';
 import { deliverEvent, relayPendingEvents } from '../orders/delivery.ts';
 import { repairRestocks, sweepReservations } from '../orders/sweeper.ts';
+import { ensurePopularSnapshot, refreshPopular } from '../popular/popular.service.ts';
 
 export type WorkerTuning = Pick<WorkerOptions, 'stalledInterval' | 'lockDuration' | 'maxStalledCount'>;
 export type Workers = { workers: Worker[]; close(force?: boolean): Promise<void> };
@@ -33,6 +34,7 @@ export async function startWorkers(deps: Deps, tuning: WorkerTuning = {}): Promi
     'sweep-reservations': () => sweepReservations(deps),
     'relay-events': () => relayPendingEvents(deps),
     'repair-restocks': () => repairRestocks(deps),
+    'popular-refresh': () => refreshPopular(deps),
   };
   const maintenance = new Worker(
     QUEUE_NAMES.maintenance,
@@ -60,10 +62,13 @@ export async function startWorkers(deps: Deps, tuning: WorkerTuning = {}): Promi
     'sweep-reservations': Math.max(1_000, Math.min(30_000, Math.floor(deps.config.RESERVATION_TIMEOUT_MS / 4))),
     'relay-events': 30_000,
     'repair-restocks': 30_000,
+    'popular-refresh': deps.config.POPULAR_REFRESH_MS,
   };
   for (const [name, ms] of Object.entries(every)) {
     await deps.queues.maintenance.upsertJobScheduler(name, { every: ms }, { name, opts: { removeOnComplete: true, removeOnFail: 100 } });
   }
+
+  await ensurePopularSnapshot(deps);
 
   return {
     workers,

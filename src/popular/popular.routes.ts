@@ -1,0 +1,41 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { bearerSecurity, createRouter, errorResponses, guard, jsonContent } from '../lib/http.ts';
+import { readPopular, refreshPopular } from './popular.service.ts';
+
+const Timestamp = z.string().openapi({ format: 'date-time' });
+const Popular = z
+  .object({
+    items: z.array(z.object({ rank: z.number().int(), productId: z.number().int(), name: z.string(), salesCount: z.number().int() })),
+    window: z.object({ from: Timestamp, to: Timestamp }),
+    computedAt: Timestamp,
+  })
+  .openapi('PopularProducts');
+
+export const popularRoutes = createRouter()
+  .openapi(
+    createRoute({
+      method: 'get',
+      path: '/products/popular',
+      tags: ['Products'],
+      summary: 'Top 5 products by units sold in the last 72 whole UTC hours (precomputed snapshot)',
+      description: 'Equal counts rank the lower productId first. Refreshed hourly and by POST /admin/popular/refresh.',
+      responses: { 200: jsonContent(Popular, 'The latest snapshot') },
+    }),
+    async (c) => {
+      // Already serialized: the hot read sends the cached bytes as they are.
+      c.header('content-type', 'application/json');
+      return c.body(await readPopular(c.var.deps), 200) as never;
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'post',
+      path: '/admin/popular/refresh',
+      tags: ['Admin'],
+      summary: 'Run the popular-products aggregation now',
+      security: bearerSecurity,
+      middleware: guard({ kind: 'admin' }),
+      responses: { 200: jsonContent(Popular, 'The new snapshot'), ...errorResponses('UNAUTHENTICATED', 'FORBIDDEN') },
+    }),
+    async (c) => c.json(await refreshPopular(c.var.deps), 200),
+  );
