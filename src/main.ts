@@ -1,18 +1,21 @@
 import { serve, type ServerType } from '@hono/node-server';
+import cluster from 'node:cluster';
 import { parseArgs } from 'node:util';
 import { createApp } from './app.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
+import { restoreMissingCoupons } from './coupons/coupons.state.ts';
 import { prepareDatabase } from './db/client.ts';
 import { closeDeps, createDeps } from './deps.ts';
-import { restoreMissingCoupons } from './coupons/coupons.state.ts';
-import { restoreOptionStock } from './products/stock.ts';
 import { startWorkers, type Workers } from './jobs/workers.ts';
+import { createLogger } from './lib/logger.ts';
+import { restoreOptionStock } from './products/stock.ts';
 
 export type Role = 'api' | 'worker' | 'all';
 
 function readRole(argv: string[]): Role {
   const { values } = parseArgs({ args: argv, options: { role: { type: 'string', default: 'all' } }, strict: false });
-  const role = values.role;
+  // A cluster child is told its role by the primary.
+  const role = process.env.ENGINE_ROLE ?? values.role;
   if (role !== 'api' && role !== 'worker' && role !== 'all') {
     console.error(`--role must be api, worker or all (got ${String(role)})`);
     process.exit(2);
@@ -32,28 +35,57 @@ function readConfig(): Config {
   }
 }
 
-/** config → database → clients → HTTP and/or workers; SIGTERM stops accepting, drains, closes, exits 0. */
-export async function main(argv = process.argv.slice(2)): Promise<void> {
-  const role = readRole(argv);
-  const config = readConfig();
+/**
+ * WEB_CONCURRENCY > 1: the primary forks that many API processes (node:cluster shares the port between them)
+ * and, for role `all`, runs the workers itself. SIGTERM is passed on and the primary exits when they have.
+ */
+async function runPrimary(config: Config, role: Role): Promise<void> {
+  const log = createLogger(config.LOG_LEVEL, 'primary');
   await prepareDatabase(config.DATABASE_URL);
+  for (let i = 0; i < config.WEB_CONCURRENCY; i++) cluster.fork({ ENGINE_ROLE: 'api' });
+  let stopping = false;
+  cluster.on('exit', (worker, code) => {
+    if (stopping) return;
+    log.error({ pid: worker.process.pid, code }, 'API process died; starting another');
+    cluster.fork({ ENGINE_ROLE: 'api' });
+  });
+  const stopChildren = () => {
+    stopping = true;
+    for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGTERM');
+    return new Promise<void>((resolve) => {
+      const check = () => (Object.keys(cluster.workers ?? {}).length === 0 ? resolve() : setTimeout(check, 50));
+      check();
+    });
+  };
+  if (role === 'all') await runProcess(config, 'worker', stopChildren);
+  else {
+    const stop = () => void stopChildren().then(() => process.exit(0));
+    process.on('SIGTERM', stop);
+    process.on('SIGINT', stop);
+  }
+  log.info({ apiProcesses: config.WEB_CONCURRENCY, role }, 'primary up');
+}
+
+/** config → database → clients → HTTP and/or workers; SIGTERM stops accepting, drains, closes, exits 0. */
+async function runProcess(config: Config, role: Role, beforeClose: () => Promise<void> = async () => undefined): Promise<void> {
+  if (!cluster.isWorker) await prepareDatabase(config.DATABASE_URL);
   const deps = await createDeps(config);
   const log = deps.logger;
-  if (config.usingDevSecret) {
+  if (config.usingDevSecret && !cluster.isWorker) {
     log.warn('JWT_SECRET is not set: using the built-in development secret. Never run like this in production.');
   }
 
-  // Invariant 6: a Redis that lost its data (flush, restart without AOF) is refilled from the record first.
-  const restored = await restoreMissingCoupons(deps);
-  const options = await restoreOptionStock(deps);
-  if (restored + options > 0) log.warn({ coupons: restored, options }, 'rebuilt missing Redis state from MySQL');
-
-  const workers: Workers | null = role !== 'api' ? await startWorkers(deps) : null;
+  let workers: Workers | null = null;
+  if (role !== 'api') {
+    // Invariant 6: a Redis that lost its data (flush, restart without AOF) is refilled from the record first.
+    const coupons = await restoreMissingCoupons(deps);
+    const options = await restoreOptionStock(deps);
+    if (coupons + options > 0) log.warn({ coupons, options }, 'rebuilt missing Redis state from MySQL');
+    workers = await startWorkers(deps);
+  }
   let server: ServerType | null = null;
   if (role !== 'worker') {
-    server = serve({ fetch: createApp(deps).fetch, port: config.PORT }, (info) =>
-      log.info({ port: info.port, role }, 'engine listening'),
-    );
+    server = serve({ fetch: createApp(deps).fetch, port: config.PORT }, (info) => log.info({ port: info.port, role }, 'engine listening'));
   }
 
   let stopping = false;
@@ -65,7 +97,8 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
       log.error('shutdown took over 25 s; exiting');
       process.exit(1);
     }, 25_000).unref();
-    // Order matters: stop taking requests, let in-flight ones finish, then close the clients they use.
+    // Order matters: stop taking requests, let in-flight ones finish, then the jobs in hand, then the clients.
+    await beforeClose();
     if (server) await new Promise<void>((resolve) => server!.close(() => resolve()));
     await workers?.close();
     await closeDeps(deps);
@@ -77,4 +110,7 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
   process.on('SIGINT', () => void stop('SIGINT'));
 }
 
-await main();
+const role = readRole(process.argv.slice(2));
+const config = readConfig();
+if (cluster.isPrimary && config.WEB_CONCURRENCY > 1 && role !== 'worker') await runPrimary(config, role);
+else await runProcess(config, role);
