@@ -57,7 +57,7 @@ export const couponsRoutes = createRouter()
       tags: ['Admin'],
       summary: 'Create a coupon and its Redis state',
       security: bearerSecurity,
-      middleware: guard({ kind: 'admin' }),
+      middleware: guard({ kind: 'admin' }, true),
       request: { body: jsonBody(NewCoupon) },
       responses: { 201: jsonContent(Coupon, 'The coupon'), ...errorResponses('UNAUTHENTICATED', 'FORBIDDEN', ...bodyErrors) },
     }),

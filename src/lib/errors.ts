@@ -55,7 +55,11 @@ export class AppError extends Error {
     readonly details?: Record<string, unknown>,
     readonly headers?: Record<string, string>,
   ) {
+    // A refusal is an answer, not a bug: no stack is captured, which is most of an Error's cost on the hot path.
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(message ?? DEFAULT_MESSAGE[code] ?? code);
+    Error.stackTraceLimit = limit;
     this.name = 'AppError';
     this.status = ERROR_STATUS[code];
   }

@@ -17,7 +17,7 @@ export const ordersRoutes = createRouter()
       summary: 'Place an order paid in points (idempotent with Idempotency-Key)',
       description: 'All or nothing: a refused order leaves stock, coupon and points exactly as they were.',
       security: bearerSecurity,
-      middleware: guard({ kind: 'user' }),
+      middleware: guard({ kind: 'user' }, true),
       request: { headers: idempotencyHeaders, body: jsonBody(NewOrder) },
       responses: {
         201: jsonContent(Order, 'The paid order'),

@@ -5,7 +5,7 @@ import { runIdempotent } from '../lib/replies.ts';
 import { Balance, ChargeBody, HistoryEntry, UserParams } from './points.schemas.ts';
 import { chargePoints, getBalance, listHistory } from './points.service.ts';
 
-const self = () => guard({ kind: 'self', param: 'userId' });
+const self = (takesBody = false) => guard({ kind: 'self', param: 'userId' }, takesBody);
 const authErrors = ['UNAUTHENTICATED', 'FORBIDDEN', 'VALIDATION_FAILED', 'USER_NOT_FOUND'] as const;
 
 export const pointsRoutes = createRouter()
@@ -29,7 +29,7 @@ export const pointsRoutes = createRouter()
       tags: ['Points'],
       summary: 'Charge points (idempotent with Idempotency-Key)',
       security: bearerSecurity,
-      middleware: self(),
+      middleware: self(true),
       request: { params: UserParams, headers: idempotencyHeaders, body: jsonBody(ChargeBody) },
       responses: {
         200: jsonContent(Balance, 'The balance after the charge'),

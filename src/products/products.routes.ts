@@ -36,7 +36,7 @@ export const productsRoutes = createRouter()
       tags: ['Admin'],
       summary: 'Create a product with its options',
       security: bearerSecurity,
-      middleware: guard({ kind: 'admin' }),
+      middleware: guard({ kind: 'admin' }, true),
       request: { body: jsonBody(NewProduct) },
       responses: { 201: jsonContent(Product, 'The product, as GET /products/{id} shows it'), ...errorResponses(...adminBody) },
     }),
@@ -49,7 +49,7 @@ export const productsRoutes = createRouter()
       tags: ['Admin'],
       summary: 'Receive or remove stock of an option',
       security: bearerSecurity,
-      middleware: guard({ kind: 'admin' }),
+      middleware: guard({ kind: 'admin' }, true),
       request: { params: OptionParams, body: jsonBody(StockDelta) },
       responses: {
         200: jsonContent(OptionWithProduct, 'The option with its new live stock'),

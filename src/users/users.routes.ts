@@ -23,7 +23,7 @@ export const usersRoutes = createRouter().openapi(
     tags: ['Admin'],
     summary: 'Create a user (with an empty point wallet)',
     security: bearerSecurity,
-    middleware: guard({ kind: 'admin' }),
+    middleware: guard({ kind: 'admin' }, true),
     request: { body: jsonBody(z.object({ name: Name }).openapi('NewUser')) },
     responses: {
       201: jsonContent(User, 'The user'),

@@ -1,0 +1,257 @@
+import type { Context } from './lib/context.ts';
+import { load, type LoadResult } from './lib/load.ts';
+import { startProcess } from './lib/processes.ts';
+
+export type Audit = { passed: boolean; checks: Record<string, unknown> };
+export type Outcome = { name: string; load: LoadResult; audit?: Audit; extra?: Record<string, number> };
+export type Scenario = { name: string; needs?: string[]; run(ctx: Context): Promise<Outcome[]> };
+
+const json = { 'content-type': 'application/json' };
+let nextUser = 10_000_000;
+/** Fresh user ids for each run, so every issue request comes from a user who has not asked yet. */
+const freshUsers = () => {
+  const start = nextUser;
+  nextUser += 5_000_000;
+  return start;
+};
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+const baselineGet: Scenario = {
+  name: 'baseline-get',
+  async run(ctx) {
+    const srv = await startProcess('bench/servers/baseline.ts', { JWT_SECRET: ctx.env.JWT_SECRET });
+    try {
+      return [{ name: 'baseline-get', load: await load({ ...ctx.opts, url: srv.url, path: '/small' }) }];
+    } finally {
+      await srv.stop();
+    }
+  },
+};
+
+const baselinePost: Scenario = {
+  name: 'baseline-post',
+  async run(ctx) {
+    const srv = await startProcess('bench/servers/baseline.ts', { JWT_SECRET: ctx.env.JWT_SECRET });
+    const first = freshUsers();
+    try {
+      const result = await load({
+        ...ctx.opts,
+        url: srv.url,
+        method: 'POST',
+        path: '/echo',
+        request: (n) => ({ headers: { ...json, authorization: `Bearer ${ctx.token(first + n)}` }, body: `{"n":${n}}` }),
+      });
+      return [{ name: 'baseline-post', load: result }];
+    } finally {
+      await srv.stop();
+    }
+  },
+};
+
+/** Issue requests with a distinct user each; returns the run and the time of the last 201. */
+async function issueRush(ctx: Context, url: string, path: (n: number) => string, sample?: () => number, warmupS = ctx.opts.warmupS) {
+  const first = freshUsers();
+  let last201 = 0;
+  const result = await load({
+    ...ctx.opts,
+    warmupS,
+    url,
+    method: 'POST',
+    path: path(0),
+    request: (n) => ({ path: path(n), headers: { authorization: `Bearer ${ctx.token(first + n)}` } }),
+    onResponse: (status) => {
+      if (status === 201) last201 = Date.now();
+    },
+    ...(sample ? { sample } : {}),
+  });
+  return { result, last201 };
+}
+
+const COPIES = 10_000;
+
+const couponRush: Scenario = {
+  name: 'coupon-rush',
+  async run(ctx) {
+    const engine = await ctx.engine();
+    // Warm-up on its own coupon, so the measured coupon's copies all go during the measured run.
+    const warm = await ctx.api(engine, 'POST', '/admin/coupons', { name: 'warm-up', discountType: 'FIXED', discountValue: 100, totalQuantity: 1_000, validDays: 1 });
+    await issueRush(ctx, engine.url, () => `/coupons/${warm.id}/issue`).catch(() => undefined);
+    const coupon = await ctx.api(engine, 'POST', '/admin/coupons', { name: 'rush', discountType: 'FIXED', discountValue: 100, totalQuantity: COPIES, validDays: 1 });
+    const { result, last201 } = await issueRush(ctx, engine.url, () => `/coupons/${coupon.id}/issue`, () => engine.rssMb(), 0);
+    // Persistence lag: from the last 201 until MySQL holds every issuance.
+    let status = await ctx.api(engine, 'GET', `/admin/coupons/${coupon.id}`);
+    while (status.persistedCount < status.issuedCount && Date.now() - last201 < 60_000) {
+      await sleep(20);
+      status = await ctx.api(engine, 'GET', `/admin/coupons/${coupon.id}`);
+    }
+    const persistedAt = Date.now();
+    const [[row]] = (await ctx.db().query('SELECT COUNT(*) AS n, COUNT(DISTINCT user_id) AS users FROM user_coupons WHERE coupon_id = ?', [coupon.id])) as any;
+    const redisUsers = await ctx.redis.hlen(ctx.keys.couponIssued(coupon.id));
+    const distinctAsked = result.total;
+    const expected = Math.min(COPIES, distinctAsked);
+    const checks = {
+      issued: status.issuedCount,
+      expected,
+      remaining: status.remaining,
+      mysqlRows: Number(row.n),
+      mysqlDistinctUsers: Number(row.users),
+      redisUsers,
+      created201: result.byStatus['201'] ?? 0,
+      persistLagMs: persistedAt - last201,
+    };
+    const passed =
+      checks.issued === expected &&
+      checks.created201 === expected &&
+      checks.mysqlRows === expected &&
+      checks.mysqlDistinctUsers === expected &&
+      checks.redisUsers === expected &&
+      checks.remaining === COPIES - expected;
+    return [{ name: 'coupon-rush', load: result, audit: { passed, checks }, extra: { persistLagMs: checks.persistLagMs, peakRssMb: result.peakSample ?? 0 } }];
+  },
+};
+
+const couponRushWin: Scenario = {
+  name: 'coupon-rush-win',
+  async run(ctx) {
+    const engine = await ctx.engine();
+    const coupon = await ctx.api(engine, 'POST', '/admin/coupons', { name: 'endless', discountType: 'FIXED', discountValue: 100, totalQuantity: 10_000_000, validDays: 1 });
+    const { result } = await issueRush(ctx, engine.url, () => `/coupons/${coupon.id}/issue`, () => engine.rssMb());
+    const non201 = result.total - (result.byStatus['201'] ?? 0);
+    return [{ name: 'coupon-rush-win', load: result, audit: { passed: non201 === 0 && result.errors === 0, checks: { non201InMeasuredRun: non201 } } }];
+  },
+};
+
+const lockBaseline: Scenario = {
+  name: 'mysql-lock-baseline',
+  async run(ctx) {
+    await ctx.engine(); // creates the database the bench tables live in
+    const srv = await startProcess('bench/servers/lock-baseline.ts', { JWT_SECRET: ctx.env.JWT_SECRET, DATABASE_URL: ctx.env.DATABASE_URL });
+    const admin = async (id: number, total: number) => fetch(`${srv.url}/admin/lock-coupons/${id}`, { method: 'POST', headers: json, body: JSON.stringify({ total }) });
+    try {
+      await admin(1, 10_000_000);
+      const win = await issueRush(ctx, srv.url, () => '/coupons/1/issue');
+      await admin(2, COPIES);
+      const soldOut = await issueRush(ctx, srv.url, () => '/coupons/2/issue');
+      const audit = (await (await fetch(`${srv.url}/admin/lock-coupons/2`)).json()) as { issued: number; persisted: number; users: number };
+      const passed = Number(audit.issued) === Number(audit.persisted) && Number(audit.users) === Number(audit.persisted) && Number(audit.issued) <= COPIES;
+      return [
+        { name: 'mysql-lock-win', load: win.result },
+        { name: 'mysql-lock-soldout', load: soldOut.result, audit: { passed, checks: audit } },
+      ];
+    } finally {
+      await srv.stop();
+    }
+  },
+};
+
+const STOCK = 1_000;
+const PRICE = 1_000;
+const BUYERS = 20_000;
+
+const orderRush: Scenario = {
+  name: 'order-rush',
+  async run(ctx) {
+    const engine = await ctx.engine();
+    const product = await ctx.api(engine, 'POST', '/admin/products', { name: 'Limited sneaker', options: [{ name: '270mm', price: PRICE, stock: STOCK }] });
+    const optionId = product.options[0].id as number;
+    // Funded buyers straight into the record (setup, not measured): each can afford ten orders.
+    const db = ctx.db();
+    const [res] = (await db.query('SELECT COALESCE(MAX(id), 0) AS maxId FROM users')) as any;
+    const firstUser = Number(res[0].maxId) + 1;
+    for (let i = 0; i < BUYERS; i += 5_000) {
+      const ids = Array.from({ length: Math.min(5_000, BUYERS - i) }, (_, j) => firstUser + i + j);
+      await db.query('INSERT INTO users (id, name, created_at) VALUES ?', [ids.map((id) => [id, `buyer ${id}`, new Date()])]);
+      await db.query('INSERT INTO point_wallets (user_id, balance, updated_at) VALUES ?', [ids.map((id) => [id, PRICE * 10, new Date()])]);
+      await db.query('INSERT INTO point_history (user_id, type, amount, balance_after, created_at) VALUES ?', [ids.map((id) => [id, 'CHARGE', PRICE * 10, PRICE * 10, new Date()])]);
+    }
+    const body = JSON.stringify({ items: [{ optionId, quantity: 1 }] });
+    let first201 = 0;
+    let last201 = 0;
+    const result = await load({
+      ...ctx.opts,
+      warmupS: 0, // the stock is the thing measured: no warm-up may take it
+      url: engine.url,
+      method: 'POST',
+      path: '/orders',
+      request: (n) => ({ headers: { ...json, authorization: `Bearer ${ctx.token(firstUser + (n % BUYERS))}` }, body }),
+      onResponse: (status) => {
+        if (status === 201) (last201 = Date.now()), (first201 ||= last201);
+      },
+      sample: () => engine.rssMb(),
+    });
+    await sleep(200);
+    const live = Number(await ctx.redis.get(ctx.keys.optionStock(optionId)));
+    const [[opt]] = (await db.query('SELECT stock FROM product_options WHERE id = ?', [optionId])) as any;
+    const [[sold]] = (await db.query('SELECT COALESCE(SUM(quantity),0) AS units FROM order_items i JOIN orders o ON o.id = i.order_id WHERE i.option_id = ? AND o.status = "PAID"', [optionId])) as any;
+    const [[pts]] = (await db.query(
+      'SELECT COALESCE(SUM(CASE WHEN type = "USE" THEN amount ELSE 0 END), 0) AS used, (SELECT MIN(balance) FROM point_wallets WHERE user_id BETWEEN ? AND ?) AS minBalance FROM point_history WHERE user_id BETWEEN ? AND ?',
+      [firstUser, firstUser + BUYERS - 1, firstUser, firstUser + BUYERS - 1],
+    )) as any;
+    const checks = {
+      paid201: result.byStatus['201'] ?? 0,
+      soldUnits: Number(sold.units),
+      liveStock: live,
+      durableStock: Number(opt.stock),
+      pointsDebited: Number(pts.used),
+      minBalance: Number(pts.minBalance),
+      sellOutMs: last201 - first201,
+    };
+    const passed =
+      checks.soldUnits === STOCK - checks.liveStock &&
+      checks.soldUnits === STOCK - checks.durableStock &&
+      checks.paid201 === checks.soldUnits &&
+      checks.pointsDebited === checks.soldUnits * PRICE &&
+      checks.minBalance >= 0;
+    return [{ name: 'order-rush', load: result, audit: { passed, checks }, extra: { paidPerSec: Math.round((checks.paid201 * 1000) / Math.max(1, checks.sellOutMs)), peakRssMb: result.peakSample ?? 0 } }];
+  },
+};
+
+const popularRead: Scenario = {
+  name: 'popular-read',
+  async run(ctx) {
+    const engine = await ctx.engine();
+    await ctx.api(engine, 'POST', '/admin/popular/refresh');
+    return [{ name: 'popular-read', load: await load({ ...ctx.opts, url: engine.url, path: '/products/popular' }) }];
+  },
+};
+
+const productRead: Scenario = {
+  name: 'product-read',
+  async run(ctx) {
+    const engine = await ctx.engine();
+    const product = await ctx.api(engine, 'POST', '/admin/products', {
+      name: 'Read me',
+      description: 'a product with three options',
+      options: [1, 2, 3].map((i) => ({ name: `size ${i}`, price: 1000 * i, stock: 100 })),
+    });
+    const result = await load({ ...ctx.opts, url: engine.url, path: `/products/${product.id}` });
+    return [{ name: 'product-read', load: result, audit: { passed: (result.byStatus['200'] ?? 0) === result.total, checks: { ok200: result.byStatus['200'] ?? 0 } } }];
+  },
+};
+
+/** The coupon rush again with one API process per core (WEB_CONCURRENCY=2), workers in the primary. */
+const couponRushCluster: Scenario = {
+  name: 'coupon-rush-wc2',
+  async run(ctx) {
+    const engine = await ctx.engine({ WEB_CONCURRENCY: '2' });
+    const coupon = await ctx.api(engine, 'POST', '/admin/coupons', { name: 'rush wc2', discountType: 'FIXED', discountValue: 100, totalQuantity: COPIES, validDays: 1 });
+    const { result } = await issueRush(ctx, engine.url, () => `/coupons/${coupon.id}/issue`, () => engine.rssMb());
+    const status = await ctx.api(engine, 'GET', `/admin/coupons/${coupon.id}`);
+    await ctx.stopEngines();
+    // The warm-up asks the same coupon, so its copies may go before the measured run: count issued, not 201s.
+    const passed = status.issuedCount === COPIES && status.remaining === 0;
+    return [{ name: 'coupon-rush-wc2', load: result, audit: { passed, checks: { issued: status.issuedCount, created201: result.byStatus['201'] ?? 0 } }, extra: { peakRssMb: result.peakSample ?? 0 } }];
+  },
+};
+
+export const SCENARIOS: Scenario[] = [
+  baselineGet,
+  baselinePost,
+  { ...lockBaseline },
+  { ...couponRush, needs: ['baseline-post', 'mysql-lock-baseline'] },
+  { ...couponRushWin, needs: ['mysql-lock-baseline'] },
+  { ...orderRush },
+  { ...popularRead, needs: ['baseline-get'] },
+  { ...productRead, needs: ['baseline-get'] },
+  { ...couponRushCluster, needs: ['baseline-post'] },
+];
