@@ -3,12 +3,11 @@ import { prometheus } from '@hono/prometheus';
 import { swaggerUI } from '@hono/swagger-ui';
 import { HTTPException } from 'hono/http-exception';
 import { requestId } from 'hono/request-id';
-import { secureHeaders } from 'hono/secure-headers';
-import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Deps } from './deps.ts';
 import { healthRoutes } from './health/health.routes.ts';
 import { AppError, isAppError, type ErrorCode } from './lib/errors.ts';
-import { validationHook, type AppEnv } from './lib/http.ts';
+import { sendError, validationHook, type AppEnv } from './lib/http.ts';
+import { securityHeaders } from './lib/security-headers.ts';
 import { pointsRoutes } from './points/points.routes.ts';
 import { couponsRoutes } from './coupons/coupons.routes.ts';
 import { ordersRoutes } from './orders/orders.routes.ts';
@@ -34,7 +33,7 @@ export function createApp(deps: Deps) {
     c.set('deps', deps);
     await next();
   });
-  app.use('*', secureHeaders({ crossOriginResourcePolicy: 'same-origin', contentSecurityPolicy: undefined }));
+  app.use('*', securityHeaders());
   app.use('*', registerMetrics);
 
   app.get('/metrics', printMetrics);
@@ -65,8 +64,7 @@ export function createApp(deps: Deps) {
     if (appErr.status >= 500) {
       deps.logger.error({ err, reqId: c.get('requestId'), method: c.req.method, path: c.req.path }, 'request failed');
     }
-    for (const [k, v] of Object.entries(appErr.headers ?? {})) c.header(k, v);
-    return c.json(appErr.toBody(), appErr.status as ContentfulStatusCode);
+    return sendError(c, appErr);
   });
   return app;
 }

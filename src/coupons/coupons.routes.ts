@@ -1,5 +1,6 @@
 import { createRoute } from '@hono/zod-openapi';
-import { bearerSecurity, createRouter, errorResponses, guard, jsonBody, jsonContent } from '../lib/http.ts';
+import { AppError } from '../lib/errors.ts';
+import { bearerSecurity, createRouter, errorResponses, guard, jsonBody, jsonContent, sendError } from '../lib/http.ts';
 import { pageOf, pageQuery, readPage } from '../lib/pagination.ts';
 import { UserParams } from '../points/points.schemas.ts';
 import { Coupon, CouponParams, CouponStatus, IssuedCoupon, NewCoupon, UserCoupon } from './coupons.schemas.ts';
@@ -32,7 +33,10 @@ export const couponsRoutes = createRouter()
         ),
       },
     }),
-    async (c) => c.json(await issueCoupon(c.var.deps, c.req.valid('param').couponId, c.var.principal.userId!), 201),
+    async (c) => {
+      const issued = await issueCoupon(c.get('deps'), c.req.valid('param').couponId, c.get('principal').userId!);
+      return issued instanceof AppError ? sendError(c, issued) : c.json(issued, 201);
+    },
   )
   .openapi(
     createRoute({
@@ -48,7 +52,7 @@ export const couponsRoutes = createRouter()
         ...errorResponses('UNAUTHENTICATED', 'FORBIDDEN', 'VALIDATION_FAILED', 'USER_NOT_FOUND'),
       },
     }),
-    async (c) => c.json(await listUserCoupons(c.var.deps, c.req.valid('param').userId, readPage(c.req.valid('query'))), 200),
+    async (c) => c.json(await listUserCoupons(c.get('deps'), c.req.valid('param').userId, readPage(c.req.valid('query'))), 200),
   )
   .openapi(
     createRoute({
@@ -61,7 +65,7 @@ export const couponsRoutes = createRouter()
       request: { body: jsonBody(NewCoupon) },
       responses: { 201: jsonContent(Coupon, 'The coupon'), ...errorResponses('UNAUTHENTICATED', 'FORBIDDEN', ...bodyErrors) },
     }),
-    async (c) => c.json(await createCoupon(c.var.deps, c.req.valid('json')), 201),
+    async (c) => c.json(await createCoupon(c.get('deps'), c.req.valid('json')), 201),
   )
   .openapi(
     createRoute({
@@ -77,5 +81,5 @@ export const couponsRoutes = createRouter()
         ...errorResponses('UNAUTHENTICATED', 'FORBIDDEN', 'VALIDATION_FAILED', 'COUPON_NOT_FOUND'),
       },
     }),
-    async (c) => c.json(await getCouponStatus(c.var.deps, c.req.valid('param').couponId), 200),
+    async (c) => c.json(await getCouponStatus(c.get('deps'), c.req.valid('param').couponId), 200),
   );

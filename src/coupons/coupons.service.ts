@@ -61,11 +61,14 @@ export async function getCouponStatus(deps: Deps, couponId: number) {
   return { ...couponView(coupon), issuedCount: issued, remaining: Number(remaining ?? 0), persistedCount: await countPersisted(deps.db, couponId) };
 }
 
+export type IssuedCopy = { couponId: number; userId: number; status: 'AVAILABLE'; issuedAt: string; expiresAt: string };
+
 /**
  * The hot path: one Lua call decides everything (rate, window, dedupe, stock) and records the outbox entry;
- * MySQL is never touched here. The drain is poked, not awaited.
+ * MySQL is never touched here. The drain is poked, not awaited. A refusal is returned, not thrown: in a rush
+ * almost every answer is one, and unwinding a rejection through the middleware chain costs more than the rest.
  */
-export async function issueCoupon(deps: Deps, couponId: number, userId: number) {
+export async function issueCoupon(deps: Deps, couponId: number, userId: number): Promise<IssuedCopy | AppError> {
   const k = deps.keys;
   const now = deps.clock.now();
   const [code, extra = 0] = await deps.redis.issueCoupon(
@@ -78,7 +81,7 @@ export async function issueCoupon(deps: Deps, couponId: number, userId: number) 
     now,
     deps.config.ISSUE_RATE_LIMIT,
   );
-  if (code !== IssueCode.Issued) throw issueError(code, extra);
+  if (code !== IssueCode.Issued) return issueError(code, extra);
   deps.drainTrigger.poke(couponId);
   return { couponId, userId, status: 'AVAILABLE' as const, issuedAt: iso(now), expiresAt: iso(expiryOf(now, extra)) };
 }

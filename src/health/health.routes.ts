@@ -28,7 +28,7 @@ export const healthRoutes = createRouter().openapi(
     responses: { 200: jsonContent(Health, 'Every dependency is up'), 503: jsonContent(Health, 'A dependency is down') },
   }),
   async (c) => {
-    const health = await checkHealth(c.var.deps);
+    const health = await checkHealth(c.get('deps'));
     return health.status === 'ok' ? c.json(health, 200) : c.json(health, 503);
   },
 );

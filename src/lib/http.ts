@@ -1,6 +1,7 @@
 import { OpenAPIHono, z, type Hook } from '@hono/zod-openapi';
 import type { Context, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Deps } from '../deps.ts';
 import { AppError, ERROR_STATUS, type ErrorCode } from './errors.ts';
 import type { Principal } from './jwt.ts';
@@ -77,7 +78,7 @@ export const idempotencyHeaders = z.object({
 const bearer = (c: Context<AppEnv>): Principal => {
   const header = c.req.header('authorization');
   if (!header || !header.startsWith('Bearer ')) throw new AppError('UNAUTHENTICATED');
-  const principal = c.var.deps.jwt.verify(header.slice(7).trim());
+  const principal = c.get('deps').jwt.verify(header.slice(7).trim());
   if (!principal) throw new AppError('UNAUTHENTICATED');
   return principal;
 };
@@ -131,6 +132,13 @@ export function guard(access: Access, takesBody = false): MiddlewareHandler<AppE
     await next();
   };
   return takesBody ? [check, limitBody] : [check];
+}
+
+/** The contract's error body with the error's status and headers (e.g. Retry-After). */
+export function sendError(c: Context, err: AppError): never {
+  if (err.headers) for (const [k, v] of Object.entries(err.headers)) c.header(k, v);
+  // Typed `never` so routes can return it beside their typed success answers.
+  return c.json(err.toBody(), err.status as ContentfulStatusCode) as never;
 }
 
 /** Security scheme reference for OpenAPI route definitions. */

@@ -19,9 +19,9 @@ export async function runIdempotent(
   key: string | undefined,
   run: (record: Recorder | undefined) => Promise<{ status: number; body: unknown }>,
 ): Promise<never> {
-  const principal = c.var.principal;
+  const principal = c.get('principal');
   const reply = await idempotent(
-    c.var.deps,
+    c.get('deps'),
     { subject: `${principal.role}:${principal.sub}`, scope: `${c.req.method} ${c.req.path}`, key, body: await c.req.json() },
     run,
   );

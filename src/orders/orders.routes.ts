@@ -36,10 +36,10 @@ export const ordersRoutes = createRouter()
     }),
     async (c) => {
       const body = c.req.valid('json');
-      const userId = c.var.principal.userId!;
+      const userId = c.get('principal').userId!;
       return runIdempotent(c, c.req.valid('header')['idempotency-key'], async (record) => ({
         status: 201,
-        body: await placeOrder(c.var.deps, userId, body, record),
+        body: await placeOrder(c.get('deps'), userId, body, record),
       }));
     },
   )
@@ -54,7 +54,7 @@ export const ordersRoutes = createRouter()
       request: { params: OrderParams },
       responses: { 200: jsonContent(Order, 'The order'), ...errorResponses(...auth, 'ORDER_NOT_FOUND') },
     }),
-    async (c) => c.json(await getOrder(c.var.deps, c.var.principal, c.req.valid('param').orderId), 200),
+    async (c) => c.json(await getOrder(c.get('deps'), c.get('principal'), c.req.valid('param').orderId), 200),
   )
   .openapi(
     createRoute({
@@ -67,7 +67,7 @@ export const ordersRoutes = createRouter()
       request: { params: UserParams, query: pageQuery },
       responses: { 200: jsonContent(pageOf(Order), 'A page of orders'), ...errorResponses(...auth, 'USER_NOT_FOUND') },
     }),
-    async (c) => c.json(await listOrders(c.var.deps, c.req.valid('param').userId, readPage(c.req.valid('query'))), 200),
+    async (c) => c.json(await listOrders(c.get('deps'), c.req.valid('param').userId, readPage(c.req.valid('query'))), 200),
   )
   .openapi(
     createRoute({
@@ -83,5 +83,5 @@ export const ordersRoutes = createRouter()
         ...errorResponses(...auth, 'ORDER_NOT_FOUND', 'ORDER_NOT_CANCELLABLE', 'BALANCE_LIMIT_EXCEEDED'),
       },
     }),
-    async (c) => c.json(await cancelOrder(c.var.deps, c.var.principal, c.req.valid('param').orderId), 200),
+    async (c) => c.json(await cancelOrder(c.get('deps'), c.get('principal'), c.req.valid('param').orderId), 200),
   );

@@ -20,7 +20,7 @@ export const pointsRoutes = createRouter()
       request: { params: UserParams },
       responses: { 200: jsonContent(Balance, 'The balance'), ...errorResponses(...authErrors) },
     }),
-    async (c) => c.json(await getBalance(c.var.deps, c.req.valid('param').userId), 200),
+    async (c) => c.json(await getBalance(c.get('deps'), c.req.valid('param').userId), 200),
   )
   .openapi(
     createRoute({
@@ -48,7 +48,7 @@ export const pointsRoutes = createRouter()
       const { amount } = c.req.valid('json');
       return runIdempotent(c, c.req.valid('header')['idempotency-key'], async (record) => ({
         status: 200,
-        body: await chargePoints(c.var.deps, userId, amount, record),
+        body: await chargePoints(c.get('deps'), userId, amount, record),
       }));
     },
   )
@@ -63,5 +63,5 @@ export const pointsRoutes = createRouter()
       request: { params: UserParams, query: pageQuery },
       responses: { 200: jsonContent(pageOf(HistoryEntry), 'A page of history rows'), ...errorResponses(...authErrors) },
     }),
-    async (c) => c.json(await listHistory(c.var.deps, c.req.valid('param').userId, readPage(c.req.valid('query'))), 200),
+    async (c) => c.json(await listHistory(c.get('deps'), c.req.valid('param').userId, readPage(c.req.valid('query'))), 200),
   );

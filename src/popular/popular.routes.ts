@@ -24,7 +24,7 @@ export const popularRoutes = createRouter()
     async (c) => {
       // Already serialized: the hot read sends the cached bytes as they are.
       c.header('content-type', 'application/json');
-      return c.body(await readPopular(c.var.deps), 200) as never;
+      return c.body(await readPopular(c.get('deps')), 200) as never;
     },
   )
   .openapi(
@@ -37,5 +37,5 @@ export const popularRoutes = createRouter()
       middleware: guard({ kind: 'admin' }),
       responses: { 200: jsonContent(Popular, 'The new snapshot'), ...errorResponses('UNAUTHENTICATED', 'FORBIDDEN') },
     }),
-    async (c) => c.json(await refreshPopular(c.var.deps), 200),
+    async (c) => c.json(await refreshPopular(c.get('deps')), 200),
   );

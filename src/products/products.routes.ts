@@ -16,7 +16,7 @@ export const productsRoutes = createRouter()
       request: { query: pageQuery },
       responses: { 200: jsonContent(pageOf(ProductSummary), 'A page of products'), ...errorResponses('VALIDATION_FAILED') },
     }),
-    async (c) => c.json(await listProducts(c.var.deps, readPage(c.req.valid('query'))), 200),
+    async (c) => c.json(await listProducts(c.get('deps'), readPage(c.req.valid('query'))), 200),
   )
   .openapi(
     createRoute({
@@ -27,7 +27,7 @@ export const productsRoutes = createRouter()
       request: { params: ProductParams },
       responses: { 200: jsonContent(Product, 'The product'), ...errorResponses('VALIDATION_FAILED', 'PRODUCT_NOT_FOUND') },
     }),
-    async (c) => c.json(await getProduct(c.var.deps, c.req.valid('param').productId), 200),
+    async (c) => c.json(await getProduct(c.get('deps'), c.req.valid('param').productId), 200),
   )
   .openapi(
     createRoute({
@@ -40,7 +40,7 @@ export const productsRoutes = createRouter()
       request: { body: jsonBody(NewProduct) },
       responses: { 201: jsonContent(Product, 'The product, as GET /products/{id} shows it'), ...errorResponses(...adminBody) },
     }),
-    async (c) => c.json(await createProduct(c.var.deps, c.req.valid('json')), 201),
+    async (c) => c.json(await createProduct(c.get('deps'), c.req.valid('json')), 201),
   )
   .openapi(
     createRoute({
@@ -56,5 +56,5 @@ export const productsRoutes = createRouter()
         ...errorResponses(...adminBody, 'PRODUCT_NOT_FOUND', 'OUT_OF_STOCK', 'STOCK_LIMIT_EXCEEDED'),
       },
     }),
-    async (c) => c.json(await adjustOptionStock(c.var.deps, c.req.valid('param').optionId, c.req.valid('json').delta), 200),
+    async (c) => c.json(await adjustOptionStock(c.get('deps'), c.req.valid('param').optionId, c.req.valid('json').delta), 200),
   );

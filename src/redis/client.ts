@@ -5,12 +5,14 @@ export type RedisClient = Redis | Cluster;
 
 /**
  * The hot-path client fails fast (no offline queue, one retry) so a Redis outage answers 503 at once instead of
- * piling requests up; BullMQ gets its own connections with `maxRetriesPerRequest: null`, as it requires.
+ * piling requests up, and auto-pipelines: the commands of concurrent requests issued in one tick leave in one
+ * socket write, which under a rush saves most of the syscalls. BullMQ gets its own connections with
+ * `maxRetriesPerRequest: null`, as it requires.
  */
 export function createRedis(config: Config, role: 'hot' | 'queue'): RedisClient {
   const options: RedisOptions =
     role === 'hot'
-      ? { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 5_000 }
+      ? { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 5_000, enableAutoPipelining: true }
       : { maxRetriesPerRequest: null, enableReadyCheck: true };
   if (config.REDIS_CLUSTER_NODES) {
     const nodes = config.REDIS_CLUSTER_NODES.split(',').map((hp) => {

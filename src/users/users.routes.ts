@@ -30,5 +30,5 @@ export const usersRoutes = createRouter().openapi(
       ...errorResponses('UNAUTHENTICATED', 'FORBIDDEN', 'VALIDATION_FAILED', 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE'),
     },
   }),
-  async (c) => c.json(await createUser(c.var.deps, c.req.valid('json').name), 201),
+  async (c) => c.json(await createUser(c.get('deps'), c.req.valid('json').name), 201),
 );
