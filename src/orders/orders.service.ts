@@ -13,7 +13,8 @@ import type { Principal } from '../lib/jwt.ts';
 import { toPage, type Page } from '../lib/pagination.ts';
 import { movePoints } from '../points/points.repo.ts';
 import { findBalance } from '../points/points.repo.ts';
-import { findOptions, type OptionRow } from '../products/products.repo.ts';
+import { cachedOptions } from '../products/catalog.ts';
+import type { OptionRow } from '../products/products.repo.ts';
 import { confirmStock, releaseStock, reserveStock, restockOrder, restoreOptionStock, type StockItem } from '../products/stock.ts';
 import { enqueueDelivery } from './delivery.ts';
 import { findOrder, insertEvent, lockUserCoupon, moveDurableStock, orderPage, toOrderView } from './orders.repo.ts';
@@ -28,7 +29,7 @@ export type NewOrderInput = { items: StockItem[]; couponId?: number | null | und
  * a refused order changes nothing. The steps after the commit are each repaired by a job if this process dies.
  */
 export async function placeOrder(deps: Deps, userId: number, input: NewOrderInput, record?: Recorder): Promise<OrderView> {
-  const options = await findOptions(deps.db, input.items.map((i) => i.optionId));
+  const options = await cachedOptions(deps, input.items.map((i) => i.optionId));
   const byId = new Map(options.map((o) => [o.id, o]));
   const unknown = input.items.find((i) => !byId.has(i.optionId));
   if (unknown) throw new AppError('PRODUCT_NOT_FOUND', `Option ${unknown.optionId} not found`, { optionId: unknown.optionId });

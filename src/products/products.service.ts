@@ -3,7 +3,8 @@ import { productOptions, products } from '../db/schema/index.ts';
 import type { Deps } from '../deps.ts';
 import { AppError } from '../lib/errors.ts';
 import { toPage, type Page } from '../lib/pagination.ts';
-import { findOptions, findProduct, productPage, type OptionRow, type ProductRow } from './products.repo.ts';
+import { cachedProduct } from './catalog.ts';
+import { findOptions, productPage, type OptionRow, type ProductRow } from './products.repo.ts';
 import { liveStock, restoreOptionStock } from './stock.ts';
 
 export const STOCK_LIMIT = 1_000_000;
@@ -38,7 +39,7 @@ export async function createProduct(deps: Deps, input: NewProductInput) {
 }
 
 export async function getProduct(deps: Deps, productId: number) {
-  const found = await findProduct(deps.db, productId);
+  const found = await cachedProduct(deps, productId);
   if (!found) throw new AppError('PRODUCT_NOT_FOUND');
   return productView(deps, found.product, found.options);
 }

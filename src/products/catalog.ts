@@ -1,0 +1,44 @@
+import type { Deps } from '../deps.ts';
+import { findOptions, findProduct, type OptionRow, type ProductRow } from './products.repo.ts';
+
+const MAX_ENTRIES = 50_000;
+
+/**
+ * Products and options never change once created (only their stock does, and stock lives in Redis), so each
+ * process keeps them after the first read: product pages and orders then read MySQL only for what is new.
+ * Bounded; the oldest entry goes first.
+ */
+class Bounded<K, V> {
+  private map = new Map<K, V>();
+  get(k: K) {
+    return this.map.get(k);
+  }
+  set(k: K, v: V) {
+    if (this.map.size >= MAX_ENTRIES) this.map.delete(this.map.keys().next().value as K);
+    this.map.set(k, v);
+  }
+}
+
+const caches = new WeakMap<Deps, { products: Bounded<number, { product: ProductRow; options: OptionRow[] }>; options: Bounded<number, OptionRow> }>();
+const of = (deps: Deps) => {
+  let c = caches.get(deps);
+  if (!c) caches.set(deps, (c = { products: new Bounded(), options: new Bounded() }));
+  return c;
+};
+
+export async function cachedProduct(deps: Deps, id: number) {
+  const c = of(deps);
+  const hit = c.products.get(id);
+  if (hit) return hit;
+  const found = await findProduct(deps.db, id);
+  if (found) c.products.set(id, found);
+  return found;
+}
+
+/** The options that exist among `ids` (unknown ids are simply absent). The `stock` field is not kept fresh: never read it here. */
+export async function cachedOptions(deps: Deps, ids: number[]): Promise<OptionRow[]> {
+  const c = of(deps);
+  const missing = ids.filter((id) => !c.options.get(id));
+  if (missing.length > 0) for (const o of await findOptions(deps.db, missing)) c.options.set(o.id, o);
+  return ids.map((id) => c.options.get(id)).filter((o): o is OptionRow => o !== undefined);
+}
