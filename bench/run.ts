@@ -6,7 +6,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
+import { join } from 'node:path';
 import { ensureServices } from '../scripts/services.ts';
+import { ROOT } from '../src/paths.ts';
 import { createContext } from './lib/context.ts';
 import { chart, table, targetTable } from './lib/report.ts';
 import { SCENARIOS, type Outcome } from './scenarios.ts';
@@ -34,7 +36,7 @@ const machine = `${cpus().length} × ${cpus()[0]?.model.trim()}, ${Math.round(to
 console.log(`bench: ${plan.map((s) => s.name).join(', ')} | ${opts.connections} connections, ${opts.warmupS} s warm-up + ${opts.durationS} s | ${machine}`);
 const ctx = await createContext(opts);
 const outcomes: Outcome[] = [];
-const results = new URL('./results/', import.meta.url);
+const results = new URL(`file://${join(ROOT, 'bench', 'results')}/`);
 mkdirSync(results, { recursive: true });
 let failed = false;
 try {

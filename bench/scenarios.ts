@@ -77,14 +77,22 @@ const couponRush: Scenario = {
     const warm = await ctx.api(engine, 'POST', '/admin/coupons', { name: 'warm-up', discountType: 'FIXED', discountValue: 100, totalQuantity: 1_000, validDays: 1 });
     await issueRush(ctx, engine.url, () => `/coupons/${warm.id}/issue`).catch(() => undefined);
     const coupon = await ctx.api(engine, 'POST', '/admin/coupons', { name: 'rush', discountType: 'FIXED', discountValue: 100, totalQuantity: COPIES, validDays: 1 });
-    const { result, last201 } = await issueRush(ctx, engine.url, () => `/coupons/${coupon.id}/issue`, () => engine.rssMb(), 0);
-    // Persistence lag: from the last 201 until MySQL holds every issuance.
-    let status = await ctx.api(engine, 'GET', `/admin/coupons/${coupon.id}`);
-    while (status.persistedCount < status.issuedCount && Date.now() - last201 < 60_000) {
-      await sleep(20);
-      status = await ctx.api(engine, 'GET', `/admin/coupons/${coupon.id}`);
-    }
-    const persistedAt = Date.now();
+    // Watch MySQL directly while the rush runs: the moment it holds every copy ends the persistence lag.
+    let persistedAt = 0;
+    let watching = true;
+    const watcher = (async () => {
+      while (watching && persistedAt === 0) {
+        const [[r]] = (await ctx.db().query('SELECT COUNT(*) AS n FROM user_coupons WHERE coupon_id = ?', [coupon.id])) as any;
+        if (Number(r.n) >= COPIES) persistedAt = Date.now();
+        else await sleep(20);
+      }
+    })();
+    const { result, last201 } = await issueRush(ctx, engine.url, () => `/coupons/${coupon.id}/issue`, () => engine.apiRssMb(), 0);
+    const deadline = Date.now() + 30_000;
+    while (persistedAt === 0 && Date.now() < deadline) await sleep(20);
+    watching = false;
+    await watcher;
+    const status = await ctx.api(engine, 'GET', `/admin/coupons/${coupon.id}`);
     const [[row]] = (await ctx.db().query('SELECT COUNT(*) AS n, COUNT(DISTINCT user_id) AS users FROM user_coupons WHERE coupon_id = ?', [coupon.id])) as any;
     const redisUsers = await ctx.redis.hlen(ctx.keys.couponIssued(coupon.id));
     const distinctAsked = result.total;
@@ -97,7 +105,7 @@ const couponRush: Scenario = {
       mysqlDistinctUsers: Number(row.users),
       redisUsers,
       created201: result.byStatus['201'] ?? 0,
-      persistLagMs: persistedAt - last201,
+      persistLagMs: persistedAt === 0 ? -1 : persistedAt - last201,
     };
     const passed =
       checks.issued === expected &&
@@ -115,7 +123,7 @@ const couponRushWin: Scenario = {
   async run(ctx) {
     const engine = await ctx.engine();
     const coupon = await ctx.api(engine, 'POST', '/admin/coupons', { name: 'endless', discountType: 'FIXED', discountValue: 100, totalQuantity: 10_000_000, validDays: 1 });
-    const { result } = await issueRush(ctx, engine.url, () => `/coupons/${coupon.id}/issue`, () => engine.rssMb());
+    const { result } = await issueRush(ctx, engine.url, () => `/coupons/${coupon.id}/issue`, () => engine.apiRssMb());
     const non201 = result.total - (result.byStatus['201'] ?? 0);
     return [{ name: 'coupon-rush-win', load: result, audit: { passed: non201 === 0 && result.errors === 0, checks: { non201InMeasuredRun: non201 } } }];
   },
@@ -177,7 +185,7 @@ const orderRush: Scenario = {
       onResponse: (status) => {
         if (status === 201) (last201 = Date.now()), (first201 ||= last201);
       },
-      sample: () => engine.rssMb(),
+      sample: () => engine.apiRssMb(),
     });
     await sleep(200);
     const live = Number(await ctx.redis.get(ctx.keys.optionStock(optionId)));
@@ -235,7 +243,7 @@ const couponRushCluster: Scenario = {
   async run(ctx) {
     const engine = await ctx.engine({ WEB_CONCURRENCY: '2' });
     const coupon = await ctx.api(engine, 'POST', '/admin/coupons', { name: 'rush wc2', discountType: 'FIXED', discountValue: 100, totalQuantity: COPIES, validDays: 1 });
-    const { result } = await issueRush(ctx, engine.url, () => `/coupons/${coupon.id}/issue`, () => engine.rssMb());
+    const { result } = await issueRush(ctx, engine.url, () => `/coupons/${coupon.id}/issue`, () => engine.apiRssMb());
     const status = await ctx.api(engine, 'GET', `/admin/coupons/${coupon.id}`);
     await ctx.stopEngines();
     // The warm-up asks the same coupon, so its copies may go before the measured run: count issued, not 201s.

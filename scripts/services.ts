@@ -8,8 +8,8 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { connect } from 'node:net';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ROOT } from '../src/paths.ts';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const DATA = resolve(ROOT, '.data');
 const LOCAL = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
 

@@ -1,9 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { fileURLToPath } from 'node:url';
-
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+import { join } from 'node:path';
+import { ROOT } from '../../src/paths.ts';
 
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -16,12 +15,15 @@ export function freePort(): Promise<number> {
   });
 }
 
-export type Proc = { child: ChildProcess; port: number; url: string; stop(): Promise<void>; rssMb(): number };
+export type Proc = { child: ChildProcess; port: number; url: string; stop(): Promise<void>; rssMb(): number; apiRssMb(): number };
 
-/** Starts a TypeScript entry point under Node with tsx, and waits until its port answers. */
+/**
+ * Starts an entry point compiled by `npm run build` (plain Node, as `npm start` runs the engine; the baselines
+ * run the same way), and waits until its port answers.
+ */
 export async function startProcess(entry: string, env: Record<string, string>, args: string[] = []): Promise<Proc> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', entry, ...args], {
+  const child = spawn(process.execPath, [join(ROOT, 'dist', entry.replace(/\.ts$/, '.js')), ...args], {
     cwd: ROOT,
     env: { ...process.env, ...env, PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -43,6 +45,7 @@ export async function startProcess(entry: string, env: Record<string, string>, a
     port,
     url,
     rssMb: () => rssOf(child.pid!),
+    apiRssMb: () => apiRssOf(child.pid!),
     stop: () =>
       new Promise((resolve) => {
         if (child.exitCode !== null) return resolve();
@@ -66,6 +69,27 @@ export function rssOf(pid: number): number {
     }
   }
   return Math.round(kb / 1024);
+}
+
+/** The largest resident memory of one API process in the tree (the process itself when it is not a cluster). */
+export function apiRssOf(pid: number): number {
+  const api = childrenOf(pid).filter((p) => {
+    try {
+      return readFileSync(`/proc/${p}/environ`, 'utf8').split('\0').includes('ENGINE_ROLE=api');
+    } catch {
+      return false;
+    }
+  });
+  return Math.max(...(api.length > 0 ? api : [pid]).map((p) => rssOne(p)));
+}
+
+function rssOne(pid: number): number {
+  try {
+    const m = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Math.round(Number(m[1]) / 1024) : 0;
+  } catch {
+    return 0;
+  }
 }
 
 function childrenOf(pid: number): number[] {

@@ -1,16 +1,15 @@
 import { drizzle, type MySql2Database } from 'drizzle-orm/mysql2';
 import { migrate } from 'drizzle-orm/mysql2/migrator';
 import mysql from 'mysql2/promise';
-import { fileURLToPath } from 'node:url';
 import * as schema from './schema/index.ts';
 import { findErrno } from './errors.ts';
+import { MIGRATIONS_DIR } from '../paths.ts';
 
 export type Db = MySql2Database<typeof schema>;
 /** A transaction handle; services take `Db | Tx` so one can flow through several of them. */
 export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 export type Executor = Db | Tx;
 
-const MIGRATIONS = fileURLToPath(new URL('./migrations', import.meta.url));
 
 /** Splits `mysql://user:pass@host:port/db` into connection options and the database name. */
 export function parseDatabaseUrl(url: string) {
@@ -56,7 +55,7 @@ export async function prepareDatabase(url: string): Promise<void> {
   }
   const conn = await mysql.createConnection({ ...server, database, timezone: 'Z', multipleStatements: false });
   try {
-    await migrate(drizzle(conn), { migrationsFolder: MIGRATIONS });
+    await migrate(drizzle(conn), { migrationsFolder: MIGRATIONS_DIR });
   } finally {
     await conn.end();
   }

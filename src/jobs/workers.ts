@@ -6,6 +6,7 @@ import { QUEUE_NAMES } from './queues.ts';
 import { deliverEvent, relayPendingEvents } from '../orders/delivery.ts';
 import { repairRestocks, sweepReservations } from '../orders/sweeper.ts';
 import { ensurePopularSnapshot, refreshPopular } from '../popular/popular.service.ts';
+import { reconcile } from './reconcile.ts';
 
 export type WorkerTuning = Pick<WorkerOptions, 'stalledInterval' | 'lockDuration' | 'maxStalledCount'>;
 export type Workers = { workers: Worker[]; close(force?: boolean): Promise<void> };
@@ -35,6 +36,7 @@ export async function startWorkers(deps: Deps, tuning: WorkerTuning = {}): Promi
     'relay-events': () => relayPendingEvents(deps),
     'repair-restocks': () => repairRestocks(deps),
     'popular-refresh': () => refreshPopular(deps),
+    reconcile: () => reconcile(deps),
   };
   const maintenance = new Worker(
     QUEUE_NAMES.maintenance,
@@ -63,6 +65,7 @@ export async function startWorkers(deps: Deps, tuning: WorkerTuning = {}): Promi
     'relay-events': 30_000,
     'repair-restocks': 30_000,
     'popular-refresh': deps.config.POPULAR_REFRESH_MS,
+    reconcile: 60_000,
   };
   for (const [name, ms] of Object.entries(every)) {
     await deps.queues.maintenance.upsertJobScheduler(name, { every: ms }, { name, opts: { removeOnComplete: true, removeOnFail: 100 } });

@@ -1,8 +1,6 @@
-import type { MiddlewareHandler } from 'hono';
-
 /**
- * The response headers that matter for a JSON API (OWASP REST cheat sheet), set before the handler runs so
- * Hono builds them into the response at once. Hono's secureHeaders sets a dozen browser-page headers on the
+ * The response headers that matter for a JSON API (OWASP REST cheat sheet), set (in app.ts) before the handler
+ * runs so Hono builds them into the response at once. Hono's secureHeaders sets a dozen browser-page headers on the
  * finished Response instead, which measured here cost about 15% of the issue endpoint's throughput.
  * /docs and the dashboard are HTML and add nothing risky: they load only their own scripts.
  */
@@ -12,11 +10,4 @@ export const API_SECURITY_HEADERS: Record<string, string> = {
   'Referrer-Policy': 'no-referrer',
   'Cross-Origin-Resource-Policy': 'same-origin',
   'Strict-Transport-Security': 'max-age=15552000; includeSubDomains',
-};
-
-const entries = Object.entries(API_SECURITY_HEADERS);
-
-export const securityHeaders = (): MiddlewareHandler => async (c, next) => {
-  for (const [k, v] of entries) c.header(k, v);
-  await next();
 };

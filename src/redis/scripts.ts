@@ -1,9 +1,8 @@
 import type { Result } from 'ioredis';
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { LUA_DIR } from '../paths.ts';
 import type { RedisClient } from './client.ts';
-
-const LUA_DIR = fileURLToPath(new URL('../../lua/', import.meta.url));
 
 /** Each script's file and key count; ioredis `defineCommand` loads it once and runs it by SHA (EVALSHA, NOSCRIPT fallback). */
 const SCRIPTS = {
@@ -42,10 +41,10 @@ declare module 'ioredis' {
 
 export function registerScripts<T extends RedisClient>(client: T): T {
   for (const [name, { file, keys }] of Object.entries(SCRIPTS)) {
-    client.defineCommand(name, { numberOfKeys: keys, lua: readFileSync(LUA_DIR + file, 'utf8') });
+    client.defineCommand(name, { numberOfKeys: keys, lua: readFileSync(join(LUA_DIR, file), 'utf8') });
   }
   for (const [name, file] of Object.entries(VARIADIC)) {
-    client.defineCommand(name, { lua: readFileSync(LUA_DIR + file, 'utf8') });
+    client.defineCommand(name, { lua: readFileSync(join(LUA_DIR, file), 'utf8') });
   }
   return client;
 }
