@@ -62,14 +62,14 @@ function startLocalMysql(s: Service) {
     mkdirSync(dir, { recursive: true });
     const install = firstOf('mariadb-install-db', 'mysql_install_db');
     if (install) {
-      execFileSync(install, [`--datadir=${dir}`, '--auth-root-authentication-method=normal', '--user=root', '--skip-test-db'], { stdio: 'ignore' });
+      execFileSync(install, ['--no-defaults', `--datadir=${dir}`, '--auth-root-authentication-method=normal', '--user=root', '--skip-test-db'], { stdio: 'ignore' });
     } else {
       execFileSync(server, ['--initialize-insecure', `--datadir=${dir}`, '--user=root'], { stdio: 'ignore' });
     }
   }
   const child = spawn(
     server,
-    [`--datadir=${dir}`, `--port=${s.port}`, '--bind-address=127.0.0.1', `--socket=${dir}/mysqld.sock`, `--pid-file=${dir}/mysqld.pid`, '--user=root', `--log-error=${dir}/error.log`],
+    ['--no-defaults', `--datadir=${dir}`, `--port=${s.port}`, '--bind-address=127.0.0.1', `--socket=${dir}/mysqld.sock`, `--pid-file=${dir}/mysqld.pid`, '--user=root', `--log-error=${dir}/error.log`],
     { detached: true, stdio: 'ignore' },
   );
   child.unref();

@@ -40,6 +40,7 @@ const schema = z
     RESERVATION_TIMEOUT_MS: int(60_000, 1_000, 86_400_000),
     POPULAR_REFRESH_MS: int(3_600_000, 1_000, 86_400_000),
     COUPON_DRAIN_INTERVAL_MS: int(1_000, 50, 60_000),
+    COUPON_DRAIN_BATCH: int(1_000, 1, 10_000),
     WEB_CONCURRENCY: int(1, 1, 256),
     LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   })

@@ -5,7 +5,7 @@ import { createDb, createPool, type Db } from './db/client.ts';
 import { systemClock, type Clock } from './lib/clock.ts';
 import { createJwt, type Jwt } from './lib/jwt.ts';
 import { createLogger, type Logger } from './lib/logger.ts';
-import { createRedis, whenReady, type RedisClient } from './redis/client.ts';
+import { createRedis, watchConnection, whenReady, type RedisClient } from './redis/client.ts';
 import { createKeys, type Keys } from './redis/keys.ts';
 import { registerScripts } from './redis/scripts.ts';
 import { createDrainTrigger, type DrainTrigger } from './coupons/coupons.drain.ts';
@@ -33,13 +33,13 @@ export type DepsOverrides = { clock?: Clock; logger?: Logger };
 
 export async function createDeps(config: Config, overrides: DepsOverrides = {}): Promise<Deps> {
   const logger = overrides.logger ?? createLogger(config.LOG_LEVEL);
-  const redis = registerScripts(createRedis(config, 'hot'));
-  const queueRedis = createRedis(config, 'queue');
+  const redis = watchConnection(registerScripts(createRedis(config, 'hot')), logger, 'hot');
+  const queueRedis = watchConnection(createRedis(config, 'queue'), logger, 'queue');
   const pool = createPool(config.DATABASE_URL, config.MYSQL_POOL_SIZE);
   const metrics = new Registry();
   collectDefaultMetrics({ register: metrics });
   const keys = createKeys(config.REDIS_PREFIX);
-  const queues = createQueues(queueRedis, keys);
+  const queues = createQueues(queueRedis, keys, logger);
   const deps: Deps = {
     config,
     logger,

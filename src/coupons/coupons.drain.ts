@@ -5,8 +5,6 @@ import type { Logger } from '../lib/logger.ts';
 import { expiryOf, parseOutboxEntry } from './coupon-rules.ts';
 import { findCoupon, insertUserCoupons } from './coupons.repo.ts';
 
-export const DRAIN_BATCH = 1_000;
-
 export type DrainHooks = { batchSize?: number; afterInsert?: (n: number) => void | Promise<void> };
 
 /**
@@ -24,7 +22,7 @@ export async function drainCoupon(deps: Deps, couponId: number, hooks: DrainHook
       k.couponOutbox(couponId),
       k.couponInflight(couponId),
       k.couponInflightToken(couponId),
-      hooks.batchSize ?? DRAIN_BATCH,
+      hooks.batchSize ?? deps.config.COUPON_DRAIN_BATCH,
       token,
     );
     if (reply.length === 0) return persisted;
@@ -63,6 +61,7 @@ export async function drainAll(deps: Deps): Promise<number> {
 /**
  * Asks for a drain soon after an issuance without a queue call per request: issuances within a few
  * milliseconds fold into one job, and the fixed job id folds it further while a drain is queued or running.
+ * A failed drain is removed at once (and logged), so its id never blocks the next trigger.
  */
 export function createDrainTrigger(queue: Queue, log: Logger, delayMs = 10) {
   const pending = new Set<number>();
@@ -73,7 +72,7 @@ export function createDrainTrigger(queue: Queue, log: Logger, delayMs = 10) {
     pending.clear();
     for (const couponId of ids) {
       queue
-        .add('drain', { couponId }, { jobId: `drain-${couponId}`, removeOnComplete: true, removeOnFail: 1000 })
+        .add('drain', { couponId }, { jobId: `drain-${couponId}`, removeOnComplete: true, removeOnFail: true })
         .catch((err: unknown) => log.warn({ err, couponId }, 'could not queue a coupon drain; the periodic drain will pick it up'));
     }
   };

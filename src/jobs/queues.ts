@@ -12,8 +12,17 @@ export const QUEUE_NAMES = {
 export type QueueKey = keyof typeof QUEUE_NAMES;
 export type Queues = Record<QueueKey, Queue>;
 
-export function createQueues(connection: RedisClient, keys: Keys): Queues {
-  const make = (name: string) => new Queue(name, { connection: connection as ConnectionOptions, prefix: keys.queuePrefix });
+/** BullMQ prints queue errors to the console unless listened to; these are logged at most once a minute per queue. */
+export function createQueues(connection: RedisClient, keys: Keys, log?: { warn(o: object, m: string): void }): Queues {
+  const make = (name: string) => {
+    const queue = new Queue(name, { connection: connection as ConnectionOptions, prefix: keys.queuePrefix });
+    let last = 0;
+    queue.on('error', (err) => {
+      if (Date.now() - last > 60_000) log?.warn({ err, queue: name }, 'queue error (further ones muted for a minute)');
+      last = Date.now();
+    });
+    return queue;
+  };
   return {
     couponDrain: make(QUEUE_NAMES.couponDrain),
     delivery: make(QUEUE_NAMES.delivery),

@@ -1,7 +1,7 @@
 import { Worker, type ConnectionOptions, type Job, type WorkerOptions } from 'bullmq';
 import { drainAll, drainCoupon } from '../coupons/coupons.drain.ts';
 import type { Deps } from '../deps.ts';
-import { createRedis } from '../redis/client.ts';
+import { createRedis, watchConnection } from '../redis/client.ts';
 import { QUEUE_NAMES } from './queues.ts';
 import { deliverEvent, relayPendingEvents } from '../orders/delivery.ts';
 import { repairRestocks, sweepReservations } from '../orders/sweeper.ts';
@@ -16,7 +16,7 @@ export type Workers = { workers: Worker[]; close(force?: boolean): Promise<void>
  * keep them fed. Handlers are idempotent: BullMQ delivers at least once.
  */
 export async function startWorkers(deps: Deps, tuning: WorkerTuning = {}): Promise<Workers> {
-  const connection = createRedis(deps.config, 'queue');
+  const connection = watchConnection(createRedis(deps.config, 'queue'), deps.logger, 'workers');
   const base = { connection: connection as ConnectionOptions, prefix: deps.keys.queuePrefix, ...tuning };
   const log = deps.logger;
 

@@ -4,6 +4,23 @@ import type { Config } from '../config.ts';
 export type RedisClient = Redis | Cluster;
 
 /**
+ * Without an 'error' listener ioredis reports every failed reconnect as unhandled. Logs the first failure of
+ * an outage and the recovery, not each retry.
+ */
+export function watchConnection(client: RedisClient, log: { warn(o: object, m: string): void; info(o: object, m: string): void }, name: string) {
+  let down = false;
+  client.on('error', (err: Error) => {
+    if (!down) log.warn({ err, client: name }, 'Redis connection failed; retrying');
+    down = true;
+  });
+  client.on('ready', () => {
+    if (down) log.info({ client: name }, 'Redis connection back');
+    down = false;
+  });
+  return client;
+}
+
+/**
  * The hot-path client fails fast (no offline queue, one retry) so a Redis outage answers 503 at once instead of
  * piling requests up, and auto-pipelines: the commands of concurrent requests issued in one tick leave in one
  * socket write, which under a rush saves most of the syscalls. BullMQ gets its own connections with

@@ -1,0 +1,50 @@
+import { eq, sql } from 'drizzle-orm';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { pointHistory } from '../../src/db/schema/index.ts';
+import { concurrently, createTestEngine, type TestEngine } from '../harness.ts';
+import { durableStockOf, liveStockOf, product } from '../fixtures.ts';
+import { envOf } from './env.ts';
+import { engineProcess, flood, sleep, until, type EngineProcess } from './processes.ts';
+
+let e: TestEngine;
+const procs: EngineProcess[] = [];
+beforeAll(async () => (e = await createTestEngine()));
+afterAll(async () => {
+  for (const p of procs) await p.kill('SIGKILL');
+  await e.close();
+});
+
+it('an API process killed with SIGKILL mid-rush: after the sweeper timeout, received = sold + live stock everywhere', async () => {
+  const env = envOf(e, { RESERVATION_TIMEOUT_MS: '2000' });
+  const worker = await engineProcess('worker', env);
+  const api = await engineProcess('api', env);
+  procs.push(worker, api);
+  const PRICE = 10;
+  const p = await product(e, [{ price: PRICE, stock: 100 }]);
+  const opt = p.optionIds[0]!;
+  const buyers = await concurrently(300, () => e.user(PRICE));
+
+  const rush = flood(300, 100, (i) =>
+    fetch(`${api.url}/orders`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${buyers[i]!.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ items: [{ optionId: opt, quantity: 1 }] }),
+    }),
+  );
+  await until(() => e.deps.redis.zcard(e.deps.keys.reservations), (n) => n >= 5, 10_000, 'reservations in flight');
+  await api.kill('SIGKILL');
+  const orphans = await e.deps.redis.zcard(e.deps.keys.reservations);
+  await rush;
+  expect(orphans).toBeGreaterThan(0);
+
+  await until(() => e.deps.redis.zcard(e.deps.keys.reservations), (n) => n === 0, 20_000, 'the sweeper');
+  await sleep(200);
+  const [{ sold }] = (await e.deps.db.execute(
+    sql`SELECT COALESCE(SUM(i.quantity), 0) AS sold FROM order_items i JOIN orders o ON o.id = i.order_id WHERE i.option_id = ${opt} AND o.status = 'PAID'`,
+  ))[0] as unknown as [{ sold: string }];
+  const n = Number(sold);
+  expect(await liveStockOf(e, opt)).toBe(100 - n);
+  expect(await durableStockOf(e, opt)).toBe(100 - n);
+  const [{ used }] = (await e.deps.db.select({ used: sql<string>`COALESCE(SUM(${pointHistory.amount}), 0)` }).from(pointHistory).where(eq(pointHistory.type, 'USE'))) as [{ used: string }];
+  expect(Number(used)).toBe(n * PRICE);
+});

@@ -1,0 +1,15 @@
+import type { TestEngine } from '../harness.ts';
+
+/** The environment that makes an engine process share a test engine's database, key prefix and secret. */
+export const envOf = (e: TestEngine, extra: Record<string, string> = {}): Record<string, string> => ({
+  NODE_ENV: 'test',
+  JWT_SECRET: e.config.JWT_SECRET,
+  DATABASE_URL: e.config.DATABASE_URL,
+  REDIS_URL: e.config.REDIS_URL,
+  REDIS_PREFIX: e.config.REDIS_PREFIX,
+  COUPON_DRAIN_INTERVAL_MS: '500',
+  ...extra,
+});
+
+export const issueVia = (url: string, token: string, couponId: number) =>
+  fetch(`${url}/coupons/${couponId}/issue`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });

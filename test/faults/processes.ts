@@ -1,0 +1,154 @@
+/**
+ * Private servers and engine processes for fault tests: each test starts its own redis-server / mariadbd on a
+ * free port with its own data folder, so the shared services are never stopped, and runs the engine as real
+ * processes (`--role api`, `--role worker`) that can be killed.
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ROOT } from '../../src/paths.ts';
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(port));
+    });
+    srv.on('error', reject);
+  });
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function until<T>(fn: () => Promise<T>, ok: (v: T) => boolean, ms: number, what: string): Promise<T> {
+  const end = Date.now() + ms;
+  let last: T | undefined;
+  for (;;) {
+    try {
+      last = await fn();
+      if (ok(last)) return last;
+    } catch {
+      /* not yet */
+    }
+    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what} (last: ${JSON.stringify(last)})`);
+    await sleep(100);
+  }
+}
+
+const isDead = (child: ChildProcess) => child.exitCode !== null || child.signalCode !== null;
+const exited = (child: ChildProcess) =>
+  new Promise<number | null>((resolve) => (isDead(child) ? resolve(child.exitCode) : child.once('exit', (code) => resolve(code))));
+
+export type Server = { port: number; dir: string; start(): Promise<void>; stop(signal?: NodeJS.Signals): Promise<void>; remove(): void };
+
+/** A redis-server of our own; `aof` keeps its data across restarts as docker-compose.yml runs it. */
+export async function privateRedis(opts: { aof: boolean }): Promise<Server> {
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'fault-redis-'));
+  let child: ChildProcess | null = null;
+  const server: Server = {
+    port,
+    dir,
+    async start() {
+      child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', opts.aof ? 'yes' : 'no', '--appendfsync', 'everysec'], { stdio: 'ignore' });
+      await until(async () => execFileSync('redis-cli', ['-p', String(port), 'ping']).toString().trim(), (v) => v === 'PONG', 10_000, 'private redis');
+    },
+    async stop(signal = 'SIGTERM') {
+      if (!child || isDead(child)) return;
+      const done = exited(child);
+      child.kill(signal);
+      await done;
+    },
+    remove: () => rmSync(dir, { recursive: true, force: true }),
+  };
+  await server.start();
+  return server;
+}
+
+/** A mariadbd of our own (root, empty password), initialised once in a temporary folder. */
+export async function privateMysql(): Promise<Server> {
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'fault-mysql-'));
+  execFileSync('mariadb-install-db', ['--no-defaults', `--datadir=${dir}`, '--auth-root-authentication-method=normal', '--user=root', '--skip-test-db'], { stdio: 'ignore' });
+  let child: ChildProcess | null = null;
+  const server: Server = {
+    port,
+    dir,
+    async start() {
+      child = spawn(
+        '/usr/sbin/mariadbd',
+        ['--no-defaults', `--datadir=${dir}`, `--port=${port}`, '--bind-address=127.0.0.1', `--socket=${dir}/mysqld.sock`, `--pid-file=${dir}/mysqld.pid`, '--user=root', '--skip-log-bin', `--log-error=${dir}/error.log`],
+        { stdio: 'ignore' },
+      );
+      await until(
+        async () => execFileSync('mariadb-admin', ['-h127.0.0.1', `-P${port}`, '-uroot', 'ping'], { stdio: ['ignore', 'pipe', 'ignore'] }).toString(),
+        (v) => v.includes('alive'),
+        30_000,
+        'private mariadbd',
+      );
+    },
+    async stop(signal = 'SIGTERM') {
+      if (!child || isDead(child)) return;
+      const done = exited(child);
+      child.kill(signal);
+      await done;
+    },
+    remove: () => rmSync(dir, { recursive: true, force: true }),
+  };
+  await server.start();
+  return server;
+}
+
+export type EngineProcess = { child: ChildProcess; url: string; kill(signal?: NodeJS.Signals): Promise<number | null>; output(): string };
+
+/** The engine as a real process in one role, with the test's environment (database, prefix, secret). */
+export async function engineProcess(role: 'api' | 'worker' | 'all', env: Record<string, string>): Promise<EngineProcess> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', '--role', role], {
+    cwd: ROOT,
+    env: { ...process.env, LOG_LEVEL: 'warn', ...env, PORT: String(port) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout!.on('data', (d) => (out = (out + d).slice(-20_000)));
+  child.stderr!.on('data', (d) => (out = (out + d).slice(-20_000)));
+  const url = `http://127.0.0.1:${port}`;
+  if (role !== 'worker') await until(() => fetch(`${url}/health`).then((r) => r.status), (s) => s === 200 || s === 503, 30_000, `${role} process`);
+  else await sleep(2_500);
+  if (child.exitCode !== null) throw new Error(`${role} exited: ${out}`);
+  return {
+    child,
+    url,
+    output: () => out,
+    async kill(signal = 'SIGKILL') {
+      if (isDead(child)) return child.exitCode;
+      const done = exited(child);
+      child.kill(signal);
+      return done;
+    },
+  };
+}
+
+/** Sends `n` requests with at most `concurrency` in flight; returns each status (0 for a connection error). */
+export async function flood(n: number, concurrency: number, send: (i: number) => Promise<Response>): Promise<number[]> {
+  const statuses: number[] = new Array(n).fill(0);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < n) {
+        const i = next++;
+        try {
+          const res = await send(i);
+          await res.arrayBuffer();
+          statuses[i] = res.status;
+        } catch {
+          statuses[i] = 0;
+        }
+      }
+    }),
+  );
+  return statuses;
+}
