@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { drainCoupon } from '../src/coupons/coupons.drain.ts';
 import { restoreMissingCoupons } from '../src/coupons/coupons.state.ts';
 import { userCoupons } from '../src/db/schema/index.ts';
-import { concurrently, createTestEngine, scanKeys, type TestEngine } from './harness.ts';
+import { concurrently, createTestEngine, deleteKeys, scanKeys, type TestEngine } from './harness.ts';
 
 let e: TestEngine;
 beforeAll(async () => (e = await createTestEngine({ workers: true })));
@@ -160,7 +160,7 @@ describe('persistence survives crashes and lost Redis state', () => {
     const before = await issuedHash(c.id);
     await e.stopWorkers();
     const keys = await scanKeys(e.deps, `${e.config.REDIS_PREFIX}*`);
-    await e.deps.redis.del(...keys);
+    await deleteKeys(e.deps, keys);
     expect((await issue(c.id, 1)).status).toBe(404);
     expect(await restoreMissingCoupons(e.deps)).toBeGreaterThanOrEqual(1);
     expect(await issuedHash(c.id)).toEqual(before);

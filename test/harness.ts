@@ -3,6 +3,7 @@
  * parallel against the shared servers without seeing each other's data. Real servers, never mocks.
  */
 import { randomBytes } from 'node:crypto';
+import { Cluster, type Redis } from 'ioredis';
 import mysql from 'mysql2/promise';
 import { createApp } from '../src/app.ts';
 import { loadConfig, type Config } from '../src/config.ts';
@@ -86,8 +87,7 @@ export async function createTestEngine(opts: { clock?: Clock; env?: Record<strin
 
   async function close() {
     await workers?.close(true);
-    const keys = await scanKeys(deps, `${config.REDIS_PREFIX}*`);
-    for (let i = 0; i < keys.length; i += 500) await deps.redis.unlink(...keys.slice(i, i + 500));
+    await deleteKeys(deps, await scanKeys(deps, `${config.REDIS_PREFIX}*`));
     await closeDeps(deps);
     const { database, ...server } = parseDatabaseUrl(config.DATABASE_URL);
     const conn = await mysql.createConnection(server);
@@ -109,15 +109,24 @@ export async function createTestEngine(opts: { clock?: Clock; env?: Record<strin
   return engine;
 }
 
+/** Every key matching `pattern`, on a single Redis or on each master of a cluster. */
 export async function scanKeys(deps: Deps, pattern: string): Promise<string[]> {
+  const nodes = deps.redis instanceof Cluster ? deps.redis.nodes('master') : [deps.redis as Redis];
   const found: string[] = [];
-  let cursor = '0';
-  do {
-    const [next, batch] = await (deps.redis as import('ioredis').Redis).scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-    found.push(...batch);
-    cursor = next;
-  } while (cursor !== '0');
+  for (const node of nodes) {
+    let cursor = '0';
+    do {
+      const [next, batch] = await node.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+      found.push(...batch);
+      cursor = next;
+    } while (cursor !== '0');
+  }
   return found;
+}
+
+/** Deletes keys one command each, so it works across cluster slots too. */
+export async function deleteKeys(deps: Deps, keys: string[]): Promise<void> {
+  await Promise.all(keys.map((k) => deps.redis.unlink(k)));
 }
 
 /** Runs `fn` `n` times at once and returns every result. */

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { manualClock } from '../src/lib/clock.ts';
-import { createTestEngine, scanKeys, type TestEngine } from './harness.ts';
+import { createTestEngine, deleteKeys, scanKeys, type TestEngine } from './harness.ts';
 import { product } from './fixtures.ts';
 
 const H = 3_600_000;
@@ -78,7 +78,7 @@ it('a cancellation takes its units back from the hour they were counted in', asy
 it('the snapshot survives a Redis flush through the statistics table', async () => {
   const before = await refresh();
   const keys = await scanKeys(e.deps, `${e.config.REDIS_PREFIX}*`);
-  await e.deps.redis.del(...keys);
+  await deleteKeys(e.deps, keys);
   await new Promise((r) => setTimeout(r, 1_100)); // past the in-process cache
   expect(await popular()).toEqual(before);
   expect(await e.deps.redis.get(e.deps.keys.popularSnapshot)).toBe(JSON.stringify(before));

@@ -36,11 +36,13 @@ export function createRedis(config: Config, role: 'hot' | 'queue'): RedisClient 
       const [host, port] = hp.split(':');
       return { host: host!, port: Number(port) };
     });
+    const { enableAutoPipelining, enableOfflineQueue, ...perNode } = options;
     return new Redis.Cluster(nodes, {
-      redisOptions: options,
-      enableOfflineQueue: role !== 'hot',
+      redisOptions: perNode,
+      enableOfflineQueue: enableOfflineQueue ?? true,
+      enableAutoPipelining: enableAutoPipelining ?? false,
       scaleReads: 'master',
-      ...(role === 'queue' ? {} : { clusterRetryStrategy: (n: number) => Math.min(n * 100, 2_000) }),
+      clusterRetryStrategy: (n: number) => Math.min(n * 100, 2_000),
     });
   }
   return new Redis(config.REDIS_URL, options);

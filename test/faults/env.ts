@@ -7,6 +7,7 @@ export const envOf = (e: TestEngine, extra: Record<string, string> = {}): Record
   DATABASE_URL: e.config.DATABASE_URL,
   REDIS_URL: e.config.REDIS_URL,
   REDIS_PREFIX: e.config.REDIS_PREFIX,
+  ...(e.config.REDIS_CLUSTER_NODES ? { REDIS_CLUSTER_NODES: e.config.REDIS_CLUSTER_NODES } : {}),
   COUPON_DRAIN_INTERVAL_MS: '500',
   ...extra,
 });
