@@ -30,6 +30,8 @@ const schema = z
     /** Prepended to every key and queue; lets tests and tenants share one Redis. No braces: they would break hash tags. */
     REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_.:-]*$/, 'letters, digits and _ . : - only').default(''),
     DATABASE_URL: urlWithScheme(['mysql:', 'mariadb:']).default('mysql://root@127.0.0.1:3306/commerce'),
+    /** optional read replica for list and lookup reads (replication itself is MySQL's); off when unset */
+    DATABASE_REPLICA_URL: z.preprocess(emptyToUndefined, urlWithScheme(['mysql:', 'mariadb:']).optional()),
     MYSQL_POOL_SIZE: int(20, 1, 500),
     JWT_SECRET: optionalString,
     ADMIN_USER: optionalString,

@@ -1,3 +1,4 @@
+import { withReplicas } from 'drizzle-orm/mysql-core';
 import type { Pool } from 'mysql2/promise';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import type { Config } from './config.ts';
@@ -24,6 +25,12 @@ export type Deps = {
   queueRedis: RedisClient;
   pool: Pool;
   db: Db;
+  /**
+   * Reads that tolerate replica lag (product pages, lists, history): the replica when DATABASE_REPLICA_URL is
+   * set, else the primary. Everything that decides (idempotency, stock, coupons, balances) reads `db`.
+   */
+  readDb: Db;
+  replicaPool: Pool | null;
   metrics: Registry;
   queues: Queues;
   drainTrigger: DrainTrigger;
@@ -36,6 +43,8 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
   const redis = watchConnection(registerScripts(createRedis(config, 'hot')), logger, 'hot');
   const queueRedis = watchConnection(createRedis(config, 'queue'), logger, 'queue');
   const pool = createPool(config.DATABASE_URL, config.MYSQL_POOL_SIZE);
+  const db = createDb(pool);
+  const replicaPool = config.DATABASE_REPLICA_URL ? createPool(config.DATABASE_REPLICA_URL, config.MYSQL_POOL_SIZE) : null;
   const metrics = new Registry();
   collectDefaultMetrics({ register: metrics });
   const keys = createKeys(config.REDIS_PREFIX);
@@ -49,7 +58,9 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
     redis,
     queueRedis,
     pool,
-    db: createDb(pool),
+    db,
+    readDb: replicaPool ? withReplicas(db, [createDb(replicaPool)]) : db,
+    replicaPool,
     metrics,
     queues,
     drainTrigger: createDrainTrigger(queues.couponDrain, logger),
@@ -64,4 +75,5 @@ export async function closeDeps(deps: Deps): Promise<void> {
   await closeQueues(deps.queues);
   await Promise.allSettled([deps.redis.quit(), deps.queueRedis.quit()]);
   await deps.pool.end().catch(() => undefined);
+  await deps.replicaPool?.end().catch(() => undefined);
 }

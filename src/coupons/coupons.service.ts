@@ -87,8 +87,8 @@ export async function issueCoupon(deps: Deps, couponId: number, userId: number):
 }
 
 export async function listUserCoupons(deps: Deps, userId: number, page: Page) {
-  if ((await findBalance(deps.db, userId)) === null) throw new AppError('USER_NOT_FOUND');
-  const rows = await userCouponPage(deps.db, userId, page.beforeId, page.limit);
+  if ((await findBalance(deps.readDb, userId)) === null) throw new AppError('USER_NOT_FOUND');
+  const rows = await userCouponPage(deps.readDb, userId, page.beforeId, page.limit);
   const now = deps.clock.now();
   return toPage(rows, page.limit, (r) => ({
     couponId: r.couponId,

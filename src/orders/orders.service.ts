@@ -136,8 +136,8 @@ export async function getOrder(deps: Deps, principal: Principal, orderId: number
 }
 
 export async function listOrders(deps: Deps, userId: number, page: Page) {
-  if ((await findBalance(deps.db, userId)) === null) throw new AppError('USER_NOT_FOUND');
-  const rows = await orderPage(deps.db, userId, page.beforeId, page.limit);
+  if ((await findBalance(deps.readDb, userId)) === null) throw new AppError('USER_NOT_FOUND');
+  const rows = await orderPage(deps.readDb, userId, page.beforeId, page.limit);
   return toPage(rows, page.limit, (r) => toOrderView(r, r.items));
 }
 

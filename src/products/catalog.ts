@@ -30,7 +30,7 @@ export async function cachedProduct(deps: Deps, id: number) {
   const c = of(deps);
   const hit = c.products.get(id);
   if (hit) return hit;
-  const found = await findProduct(deps.db, id);
+  const found = await findProduct(deps.readDb, id);
   if (found) c.products.set(id, found);
   return found;
 }
