@@ -12,6 +12,7 @@ import { ROOT } from '../src/paths.ts';
 import { createContext } from './lib/context.ts';
 import { chart, table, targetTable } from './lib/report.ts';
 import { SCENARIOS, type Outcome } from './scenarios.ts';
+import { benchPopularAggregate } from './popular-aggregate.ts';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -22,12 +23,12 @@ const { values, positionals } = parseArgs({
   },
 });
 const opts = { connections: Number(values.connections), durationS: Number(values.duration), warmupS: Number(values.warmup) };
-const unknown = positionals.filter((p) => !SCENARIOS.some((s) => s.name === p));
+const unknown = positionals.filter((p) => p !== 'popular-aggregate' && !SCENARIOS.some((s) => s.name === p));
 if (unknown.length > 0) {
   console.error(`unknown scenario(s): ${unknown.join(', ')}\navailable: ${SCENARIOS.map((s) => s.name).join(', ')}`);
   process.exit(2);
 }
-const wanted = new Set(positionals.length > 0 ? positionals : SCENARIOS.map((s) => s.name));
+const wanted = new Set(positionals.length > 0 ? positionals.filter((p) => p !== 'popular-aggregate') : SCENARIOS.map((s) => s.name));
 for (const s of SCENARIOS) if (wanted.has(s.name)) for (const n of s.needs ?? []) wanted.add(n);
 const plan = SCENARIOS.filter((s) => wanted.has(s.name));
 
@@ -55,7 +56,12 @@ try {
   await ctx.close();
 }
 
-const report = `${table(outcomes)}\n\n${targetTable(outcomes)}\n`;
+let aggregation = '';
+if (positionals.length === 0 || positionals.includes('popular-aggregate')) {
+  const a = await benchPopularAggregate();
+  aggregation = `\nPopular-products aggregation (${a.products} products × ${a.buckets} hourly buckets, ${a.runs} runs): min ${a.minMs} ms, median ${a.medianMs} ms, max ${a.maxMs} ms.\n`;
+}
+const report = `${table(outcomes)}\n\n${targetTable(outcomes)}\n${aggregation}`;
 console.log(`\n${report}`);
 for (const o of outcomes) if (o.audit) console.log(`audit ${o.name}: ${o.audit.passed ? 'pass' : 'FAIL'} ${JSON.stringify(o.audit.checks)}`);
 writeFileSync(new URL('summary.json', results), JSON.stringify({ machine, opts, at: new Date().toISOString(), outcomes }, null, 2));

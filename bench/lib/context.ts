@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import mysql from 'mysql2/promise';
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 import { parseDatabaseUrl } from '../../src/db/client.ts';
 import { createJwt } from '../../src/lib/jwt.ts';
 import { createKeys } from '../../src/redis/keys.ts';
@@ -38,6 +38,7 @@ export async function createContext(opts: Options) {
   const admin = jwt.sign({ sub: 'bench', role: 'admin', exp });
   const { database, ...server } = parseDatabaseUrl(env.DATABASE_URL);
   const engines = new Map<string, Proc>();
+  let cluster: Cluster | null = null;
   let db: mysql.Pool | null = null;
   const redis = new Redis(env.REDIS_URL);
   const keys = createKeys(env.REDIS_PREFIX);
@@ -49,6 +50,11 @@ export async function createContext(opts: Options) {
     admin,
     keys,
     redis,
+    /** An audit client for a Redis Cluster, made once. */
+    cluster(nodes: string): Cluster {
+      cluster ??= new Redis.Cluster(nodes.split(',').map((n) => ({ host: n.split(':')[0]!, port: Number(n.split(':')[1]) })));
+      return cluster;
+    },
     /** The engine, started once per variant of its environment (e.g. WEB_CONCURRENCY=2). */
     async engine(extra: Record<string, string> = {}): Promise<Proc> {
       const name = JSON.stringify(extra);
@@ -91,6 +97,17 @@ export async function createContext(opts: Options) {
         cursor = next;
       } while (cursor !== '0');
       redis.disconnect();
+      if (cluster) {
+        for (const node of cluster.nodes('master')) {
+          let c = '0';
+          do {
+            const [next, batch] = await node.scan(c, 'MATCH', `${env.REDIS_PREFIX}*`, 'COUNT', 5000);
+            for (const key of batch) await node.unlink(key);
+            c = next;
+          } while (c !== '0');
+        }
+        cluster.disconnect();
+      }
     },
   };
   return ctx;

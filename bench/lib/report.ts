@@ -26,6 +26,7 @@ const BASELINE_OF: Record<string, string> = {
   'coupon-rush': 'baseline-post',
   'coupon-rush-win': 'baseline-post',
   'coupon-rush-wc2': 'baseline-post',
+  'coupon-rush-redis-cluster': 'coupon-rush',
   'mysql-lock-win': 'baseline-post',
   'mysql-lock-soldout': 'baseline-post',
   'order-rush': 'baseline-post',

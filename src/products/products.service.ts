@@ -15,8 +15,24 @@ export type NewProductInput = {
   options: { name: string; price: number; stock: number }[];
 };
 
+/**
+ * Concurrent reads of one product share one in-flight stock read: under a crowd on a product page that turns
+ * a Redis call per request into one per round trip, and the answer is never older than that round trip.
+ */
+const inFlight = new WeakMap<Deps, Map<number, Promise<number[]>>>();
+function sharedStock(deps: Deps, productId: number, optionIds: number[]): Promise<number[]> {
+  let reads = inFlight.get(deps);
+  if (!reads) inFlight.set(deps, (reads = new Map()));
+  let read = reads.get(productId);
+  if (!read) {
+    read = liveStock(deps, optionIds).finally(() => reads.delete(productId));
+    reads.set(productId, read);
+  }
+  return read;
+}
+
 async function productView(deps: Deps, product: ProductRow, options: OptionRow[]) {
-  const stock = await liveStock(deps, options.map((o) => o.id));
+  const stock = await sharedStock(deps, product.id, options.map((o) => o.id));
   return {
     id: product.id,
     name: product.name,
