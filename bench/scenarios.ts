@@ -206,7 +206,10 @@ const orderRush: Scenario = {
     });
     await sleep(200);
     const live = Number(await ctx.redis.get(ctx.keys.optionStock(optionId)));
-    const [[opt]] = (await db.query('SELECT stock FROM product_options WHERE id = ?', [optionId])) as any;
+    const [[opt]] = (await db.query(
+      'SELECT o.stock + COALESCE((SELECT SUM(delta) FROM stock_ledger l WHERE l.option_id = o.id AND l.applied_at IS NULL), 0) AS stock FROM product_options o WHERE o.id = ?',
+      [optionId],
+    )) as any;
     const [[sold]] = (await db.query('SELECT COALESCE(SUM(quantity),0) AS units FROM order_items i JOIN orders o ON o.id = i.order_id WHERE i.option_id = ? AND o.status = "PAID"', [optionId])) as any;
     const [[pts]] = (await db.query(
       'SELECT COALESCE(SUM(CASE WHEN type = "USE" THEN amount ELSE 0 END), 0) AS used, (SELECT MIN(balance) FROM point_wallets WHERE user_id BETWEEN ? AND ?) AS minBalance FROM point_history WHERE user_id BETWEEN ? AND ?',

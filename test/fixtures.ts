@@ -1,5 +1,6 @@
 import { eq, sql } from 'drizzle-orm';
-import { pointHistory, pointWallets, productOptions, userCoupons } from '../src/db/schema/index.ts';
+import { pointHistory, pointWallets, userCoupons } from '../src/db/schema/index.ts';
+import { durableStock } from '../src/products/durable-stock.ts';
 import type { TestEngine } from './harness.ts';
 
 /** A product through the admin API; returns its id and option ids. */
@@ -24,7 +25,8 @@ export async function coupon(e: TestEngine, over: Record<string, unknown> = {}) 
 /** Every piece of state an order touches, for "nothing changed" assertions. */
 export async function snapshot(e: TestEngine, userId: number, optionIds: number[], couponId?: number) {
   const live = await e.deps.redis.mget(optionIds.map((id) => e.deps.keys.optionStock(id)));
-  const durable = await Promise.all(optionIds.map(async (id) => (await e.deps.db.select().from(productOptions).where(eq(productOptions.id, id)))[0]!.stock));
+  const stock = await durableStock(e.deps.db, optionIds);
+  const durable = optionIds.map((id) => stock.get(id) ?? Number.NaN);
   const [wallet] = await e.deps.db.select().from(pointWallets).where(eq(pointWallets.userId, userId));
   const [{ n }] = (await e.deps.db.select({ n: sql<number>`count(*)` }).from(pointHistory).where(eq(pointHistory.userId, userId))) as [{ n: number }];
   const coupons = couponId === undefined ? null : await e.deps.db.select().from(userCoupons).where(eq(userCoupons.couponId, couponId));
@@ -32,5 +34,5 @@ export async function snapshot(e: TestEngine, userId: number, optionIds: number[
 }
 
 export const liveStockOf = async (e: TestEngine, optionId: number) => Number(await e.deps.redis.get(e.deps.keys.optionStock(optionId)));
-export const durableStockOf = async (e: TestEngine, optionId: number) =>
-  (await e.deps.db.select().from(productOptions).where(eq(productOptions.id, optionId)))[0]!.stock;
+/** Durable stock as the engine defines it: the option row plus ledger movements not folded in yet. */
+export const durableStockOf = async (e: TestEngine, optionId: number) => (await durableStock(e.deps.db, [optionId])).get(optionId);

@@ -1,6 +1,7 @@
 import { count, eq } from 'drizzle-orm';
 import { Gauge, type Registry } from 'prom-client';
-import { coupons, productOptions, userCoupons } from '../db/schema/index.ts';
+import { coupons, userCoupons } from '../db/schema/index.ts';
+import { durableStock } from '../products/durable-stock.ts';
 import type { Deps } from '../deps.ts';
 
 export type Drift = { kind: 'coupon_issued' | 'option_stock'; id: number; redis: number; mysql: number; difference: number };
@@ -54,7 +55,7 @@ export async function reconcile(deps: Deps): Promise<Drift[]> {
       held.set(Number(optionId), (held.get(Number(optionId)) ?? 0) + Number(qty));
     }
   }
-  const options = await deps.db.select({ id: productOptions.id, stock: productOptions.stock }).from(productOptions);
+  const options = [...(await durableStock(deps.db))].map(([id, stock]) => ({ id, stock }));
   for (let i = 0; i < options.length; i += 1000) {
     const chunk = options.slice(i, i + 1000);
     const live = await deps.redis.mget(chunk.map((o) => k.optionStock(o.id)));

@@ -7,6 +7,7 @@ import { deliverEvent, relayPendingEvents } from '../orders/delivery.ts';
 import { repairRestocks, sweepReservations } from '../orders/sweeper.ts';
 import { ensurePopularSnapshot, refreshPopular } from '../popular/popular.service.ts';
 import { reconcile } from './reconcile.ts';
+import { applyStockLedger } from '../products/durable-stock.ts';
 
 export type WorkerTuning = Pick<WorkerOptions, 'stalledInterval' | 'lockDuration' | 'maxStalledCount'>;
 export type Workers = { workers: Worker[]; close(force?: boolean): Promise<void> };
@@ -37,6 +38,7 @@ export async function startWorkers(deps: Deps, tuning: WorkerTuning = {}): Promi
     'repair-restocks': () => repairRestocks(deps),
     'popular-refresh': () => refreshPopular(deps),
     reconcile: () => reconcile(deps),
+    'apply-stock': () => applyStockLedger(deps),
   };
   const maintenance = new Worker(
     QUEUE_NAMES.maintenance,
@@ -66,6 +68,7 @@ export async function startWorkers(deps: Deps, tuning: WorkerTuning = {}): Promi
     'repair-restocks': 30_000,
     'popular-refresh': deps.config.POPULAR_REFRESH_MS,
     reconcile: 60_000,
+    'apply-stock': 1_000,
   };
   for (const [name, ms] of Object.entries(every)) {
     await deps.queues.maintenance.upsertJobScheduler(name, { every: ms }, { name, opts: { removeOnComplete: true, removeOnFail: 100 } });

@@ -1,6 +1,6 @@
-import { and, desc, eq, inArray, lt, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, lt } from 'drizzle-orm';
 import type { Executor } from '../db/client.ts';
-import { orderEvents, orderItems, orders, productOptions, userCoupons } from '../db/schema/index.ts';
+import { orderEvents, orderItems, orders, userCoupons } from '../db/schema/index.ts';
 import type { OrderView } from './orders.schemas.ts';
 
 export type OrderRow = typeof orders.$inferSelect;
@@ -44,16 +44,6 @@ export async function orderPage(db: Executor, userId: number, beforeId: number |
     .limit(limit + 1);
   const items = rows.length === 0 ? [] : await db.select().from(orderItems).where(inArray(orderItems.orderId, rows.map((r) => r.id)));
   return rows.map((r) => ({ ...r, items: items.filter((i) => i.orderId === r.id) }));
-}
-
-/** Durable stock moves in option-id order, so two multi-item orders never lock the same rows in opposite order. */
-export async function moveDurableStock(db: Executor, items: { optionId: number; quantity: number }[], sign: 1 | -1) {
-  for (const i of [...items].sort((a, b) => a.optionId - b.optionId)) {
-    await db
-      .update(productOptions)
-      .set({ stock: sql`${productOptions.stock} + ${sign * i.quantity}` })
-      .where(eq(productOptions.id, i.optionId));
-  }
 }
 
 export async function lockUserCoupon(db: Executor, couponId: number, userId: number) {

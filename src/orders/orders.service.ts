@@ -17,7 +17,8 @@ import { cachedOptions } from '../products/catalog.ts';
 import type { OptionRow } from '../products/products.repo.ts';
 import { confirmStock, releaseStock, reserveStock, restockOrder, restoreOptionStock, type StockItem } from '../products/stock.ts';
 import { enqueueDelivery } from './delivery.ts';
-import { findOrder, insertEvent, lockUserCoupon, moveDurableStock, orderPage, toOrderView } from './orders.repo.ts';
+import { findOrder, insertEvent, lockUserCoupon, orderPage, toOrderView } from './orders.repo.ts';
+import { recordStockMovements } from '../products/durable-stock.ts';
 import type { OrderView } from './orders.schemas.ts';
 import { priceOrder } from './pricing.ts';
 
@@ -90,8 +91,8 @@ async function commitOrder(
   await tx.insert(orderItems).values(lines.map((l, position) => ({ orderId, position, productId: l.productId, optionId: l.optionId, quantity: l.quantity, unitPrice: l.unitPrice })));
   if (held) await tx.update(userCoupons).set({ status: 'USED', usedAt: at, orderId }).where(eq(userCoupons.id, held.rowId));
   if (price.paidAmount > 0) await movePoints(tx, { userId: o.userId, type: 'USE', amount: price.paidAmount, orderId, at });
-  // Last, so the hot option rows stay locked for as short a time as possible.
-  await moveDurableStock(tx, lines, -1);
+  // Ledger rows, not an UPDATE of the option row: concurrent orders for one option never queue on its lock.
+  await recordStockMovements(tx, orderId, lines, -1, at);
 
   const view: OrderView = {
     orderId,
@@ -159,7 +160,7 @@ export async function cancelOrder(deps: Deps, principal: Principal, orderId: num
         .where(and(eq(userCoupons.couponId, order.couponId), eq(userCoupons.userId, order.userId), eq(userCoupons.orderId, orderId)));
     }
     if (order.paidAmount > 0) await movePoints(tx, { userId: order.userId, type: 'REFUND', amount: order.paidAmount, orderId, at });
-    await moveDurableStock(tx, items, 1);
+    await recordStockMovements(tx, orderId, items, 1, at);
     const cancelled = toOrderView({ ...order, status: 'CANCELLED' }, items);
     await insertEvent(tx, 'order.cancelled', cancelled, at);
     return cancelled;

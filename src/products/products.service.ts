@@ -84,7 +84,13 @@ export async function adjustOptionStock(deps: Deps, optionId: number, delta: num
     const [res] = await deps.db
       .update(productOptions)
       .set({ stock: sql`${productOptions.stock} + ${delta}` })
-      .where(and(eq(productOptions.id, optionId), sql`${productOptions.stock} + ${delta} BETWEEN 0 AND ${STOCK_LIMIT}`));
+      .where(
+        and(
+          eq(productOptions.id, optionId),
+          // The durable stock includes the order movements not folded in yet.
+          sql`${productOptions.stock} + ${delta} + (SELECT COALESCE(SUM(l.delta), 0) FROM stock_ledger l WHERE l.option_id = ${optionId} AND l.applied_at IS NULL) BETWEEN 0 AND ${STOCK_LIMIT}`,
+        ),
+      );
     if (res.affectedRows !== 1) throw refusal;
   } catch (err) {
     await deps.redis.incrby(key, -delta);

@@ -1,6 +1,5 @@
-import { inArray } from 'drizzle-orm';
-import { productOptions } from '../db/schema/index.ts';
 import type { Deps } from '../deps.ts';
+import { durableStock } from './durable-stock.ts';
 
 export const SALES_TTL_S = 74 * 3600; // a little over the 72-hour window
 export const RESTOCK_MARK_TTL_S = 7 * 86_400;
@@ -53,10 +52,7 @@ export async function restockOrder(
  * back. SET NX, so a live key is never overwritten. With no ids, every option.
  */
 export async function restoreOptionStock(deps: Deps, optionIds?: number[]): Promise<number> {
-  const rows = await deps.db
-    .select({ id: productOptions.id, stock: productOptions.stock })
-    .from(productOptions)
-    .where(optionIds ? inArray(productOptions.id, optionIds) : undefined);
+  const rows = [...(await durableStock(deps.db, optionIds))].map(([id, stock]) => ({ id, stock }));
   let restored = 0;
   for (let i = 0; i < rows.length; i += 1000) {
     const pipe = deps.redis.pipeline();

@@ -21,3 +21,21 @@ export const productOptions = mysqlTable(
   },
   (t) => [index('product_options_product_id_idx').on(t.productId, t.position)],
 );
+
+/**
+ * Durable stock movements of orders and cancellations, written inside their transactions as new rows (no shared
+ * row lock), folded into `product_options.stock` in batches by the apply-stock job. Durable stock is always
+ * `product_options.stock` + the unapplied movements (src/products/durable-stock.ts).
+ */
+export const stockLedger = mysqlTable(
+  'stock_ledger',
+  {
+    id: pk(),
+    optionId: id('option_id').notNull(),
+    delta: int('delta').notNull(),
+    orderId: id('order_id').notNull(),
+    createdAt: ts('created_at').notNull(),
+    appliedAt: ts('applied_at'),
+  },
+  (t) => [index('stock_ledger_pending_idx').on(t.appliedAt, t.optionId)],
+);
