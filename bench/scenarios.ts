@@ -169,7 +169,7 @@ const lockBaseline: Scenario = {
   },
 };
 
-const STOCK = 1_000;
+const STOCK = Number(process.env.BENCH_ORDER_STOCK || 1_000);
 const PRICE = 1_000;
 const BUYERS = 20_000;
 

@@ -61,7 +61,9 @@ export async function createContext(opts: Options) {
       let e = engines.get(name);
       if (!e) {
         for (const [other, proc] of engines) if (other !== name) (await proc.stop(), engines.delete(other));
-        e = await startProcess('src/main.ts', { ...env, ...extra });
+        // BENCH_ENGINE_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the engine (its cluster children inherit it).
+        const nodeArgs = (process.env.BENCH_ENGINE_NODE_ARGS ?? '').split(' ').filter(Boolean);
+        e = await startProcess('src/main.ts', { ...env, ...extra }, [], nodeArgs);
         engines.set(name, e);
       }
       return e;

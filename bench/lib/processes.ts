@@ -21,9 +21,9 @@ export type Proc = { child: ChildProcess; port: number; url: string; stop(): Pro
  * Starts an entry point compiled by `npm run build` (plain Node, as `npm start` runs the engine; the baselines
  * run the same way), and waits until its port answers.
  */
-export async function startProcess(entry: string, env: Record<string, string>, args: string[] = []): Promise<Proc> {
+export async function startProcess(entry: string, env: Record<string, string>, args: string[] = [], nodeArgs: string[] = []): Promise<Proc> {
   const port = await freePort();
-  const child = spawn(process.execPath, [join(ROOT, 'dist', entry.replace(/\.ts$/, '.js')), ...args], {
+  const child = spawn(process.execPath, [...nodeArgs, join(ROOT, 'dist', entry.replace(/\.ts$/, '.js')), ...args], {
     cwd: ROOT,
     env: { ...process.env, ...env, PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],

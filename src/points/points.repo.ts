@@ -1,8 +1,8 @@
-import { and, desc, eq, lt } from 'drizzle-orm';
+import { and, desc, eq, lt, sql } from 'drizzle-orm';
 import type { Executor, Tx } from '../db/client.ts';
 import { pointHistory, pointWallets } from '../db/schema/index.ts';
 import { AppError } from '../lib/errors.ts';
-import { nextBalance, type PointType } from './balance.ts';
+import { BALANCE_LIMIT, nextBalance, type PointType } from './balance.ts';
 
 export async function findBalance(db: Executor, userId: number): Promise<number | null> {
   const [row] = await db.select({ balance: pointWallets.balance }).from(pointWallets).where(eq(pointWallets.userId, userId));
@@ -10,21 +10,27 @@ export async function findBalance(db: Executor, userId: number): Promise<number 
 }
 
 /**
- * Moves points inside the caller's transaction: locks the wallet row, applies the bounds, writes exactly one
- * history row. Charges, order payments and refunds all go through here.
+ * Moves points inside the caller's transaction and writes exactly one history row. Charges, order payments and
+ * refunds all go through here. The wallet row is changed by one conditional UPDATE that also hands back the new
+ * balance (`LAST_INSERT_ID(expr)` comes back in the OK packet): one round trip instead of SELECT … FOR UPDATE
+ * plus UPDATE, holding the row lock from the same moment. Only when it matches no row does a read say why.
  */
 export async function movePoints(
   tx: Tx,
   move: { userId: number; type: PointType; amount: number; orderId?: number | null; at: Date },
 ): Promise<number> {
-  const [wallet] = await tx
-    .select({ balance: pointWallets.balance })
-    .from(pointWallets)
-    .where(eq(pointWallets.userId, move.userId))
-    .for('update');
-  if (!wallet) throw new AppError('USER_NOT_FOUND');
-  const balance = nextBalance(wallet.balance, move.type, move.amount);
-  await tx.update(pointWallets).set({ balance, updatedAt: move.at }).where(eq(pointWallets.userId, move.userId));
+  const signed = move.type === 'USE' ? -move.amount : move.amount;
+  const [res] = await tx
+    .update(pointWallets)
+    .set({ balance: sql`LAST_INSERT_ID(${pointWallets.balance} + ${signed})`, updatedAt: move.at })
+    .where(and(eq(pointWallets.userId, move.userId), sql`${pointWallets.balance} + ${signed} BETWEEN 0 AND ${BALANCE_LIMIT}`));
+  if (res.affectedRows !== 1) {
+    const balance = await findBalance(tx, move.userId);
+    if (balance === null) throw new AppError('USER_NOT_FOUND');
+    nextBalance(balance, move.type, move.amount); // throws the rule that refused it
+    throw new Error(`wallet ${move.userId} refused a move the rules allow`);
+  }
+  const balance = Number(res.insertId);
   await tx.insert(pointHistory).values({
     userId: move.userId,
     type: move.type,
