@@ -35,7 +35,9 @@ it('appliers running at once apply every movement exactly once', async () => {
   const p = await product(e, [{ price: 1, stock: 1000 }]);
   const opt = p.optionIds[0]!;
   const u = await e.user(1000);
-  for (let i = 0; i < 40; i++) await e.request('POST', '/orders', { token: u.token, body: { items: [{ optionId: opt, quantity: 2 }] } });
+  for (let i = 0; i < 40; i++) {
+    expect((await e.request('POST', '/orders', { token: u.token, body: { items: [{ optionId: opt, quantity: 2 }] } })).status).toBe(201);
+  }
   const counts = await Promise.all([applyStockLedger(e.deps, 7), applyStockLedger(e.deps, 7), applyStockLedger(e.deps, 7)]);
   expect(counts.reduce((x, y) => x + y, 0)).toBe(40);
   expect(await row(opt)).toBe(920);

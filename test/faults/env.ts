@@ -14,3 +14,9 @@ export const envOf = (e: TestEngine, extra: Record<string, string> = {}): Record
 
 export const issueVia = (url: string, token: string, couponId: number) =>
   fetch(`${url}/coupons/${couponId}/issue`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+
+/** /health as the test reads it: the body's parts plus the HTTP status. */
+export async function health(url: string) {
+  const r = await fetch(`${url}/health`);
+  return { ...((await r.json()) as { redis: string; mysql: string }), httpStatus: r.status };
+}

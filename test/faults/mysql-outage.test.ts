@@ -3,7 +3,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { userCoupons } from '../../src/db/schema/index.ts';
 import { createTestEngine, type TestEngine } from '../harness.ts';
 import { coupon } from '../fixtures.ts';
-import { envOf, issueVia } from './env.ts';
+import { envOf, health, issueVia } from './env.ts';
 import { engineProcess, flood, privateMysql, sleep, until, type EngineProcess, type Server } from './processes.ts';
 
 let mysql: Server;
@@ -23,10 +23,6 @@ afterAll(async () => {
 
 const persisted = async (c: number) =>
   Number((await e.deps.db.select({ n: sql<number>`count(*)` }).from(userCoupons).where(eq(userCoupons.couponId, c)))[0]!.n);
-const health = async (url: string) => {
-  const r = await fetch(`${url}/health`);
-  return { ...((await r.json()) as { redis: string; mysql: string }), httpStatus: r.status };
-};
 
 it('MySQL down for 20 s mid-rush: issuing keeps answering, the outbox waits and drains when MySQL is back', async () => {
   const env = envOf(e);

@@ -5,21 +5,12 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from '../../bench/lib/processes.ts';
 import { ROOT } from '../../src/paths.ts';
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
+export { freePort };
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -44,6 +35,14 @@ const exited = (child: ChildProcess) =>
 
 export type Server = { port: number; dir: string; start(): Promise<void>; stop(signal?: NodeJS.Signals): Promise<void>; remove(): void };
 
+/** Stops a server child (if running) and waits until it is gone. */
+async function stopChild(child: ChildProcess | null, signal: NodeJS.Signals): Promise<void> {
+  if (!child || isDead(child)) return;
+  const done = exited(child);
+  child.kill(signal);
+  await done;
+}
+
 /** A redis-server of our own; `aof` keeps its data across restarts as docker-compose.yml runs it. */
 export async function privateRedis(opts: { aof: boolean }): Promise<Server> {
   const port = await freePort();
@@ -56,12 +55,7 @@ export async function privateRedis(opts: { aof: boolean }): Promise<Server> {
       child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', opts.aof ? 'yes' : 'no', '--appendfsync', 'everysec'], { stdio: 'ignore' });
       await until(async () => execFileSync('redis-cli', ['-p', String(port), 'ping']).toString().trim(), (v) => v === 'PONG', 10_000, 'private redis');
     },
-    async stop(signal = 'SIGTERM') {
-      if (!child || isDead(child)) return;
-      const done = exited(child);
-      child.kill(signal);
-      await done;
-    },
+    stop: (signal = 'SIGTERM') => stopChild(child, signal),
     remove: () => rmSync(dir, { recursive: true, force: true }),
   };
   await server.start();
@@ -90,12 +84,7 @@ export async function privateMysql(): Promise<Server> {
         'private mariadbd',
       );
     },
-    async stop(signal = 'SIGTERM') {
-      if (!child || isDead(child)) return;
-      const done = exited(child);
-      child.kill(signal);
-      await done;
-    },
+    stop: (signal = 'SIGTERM') => stopChild(child, signal),
     remove: () => rmSync(dir, { recursive: true, force: true }),
   };
   await server.start();

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { userCoupons } from '../../src/db/schema/index.ts';
 import { createTestEngine, type TestEngine } from '../harness.ts';
 import { coupon } from '../fixtures.ts';
-import { envOf, issueVia } from './env.ts';
+import { envOf, health, issueVia } from './env.ts';
 import { engineProcess, flood, privateRedis, sleep, until, type EngineProcess, type Server } from './processes.ts';
 
 let redis: Server;
@@ -20,11 +20,6 @@ afterAll(async () => {
   await redis.stop();
   redis.remove();
 });
-
-const health = async (url: string) => {
-  const r = await fetch(`${url}/health`);
-  return { ...((await r.json()) as { redis: string; mysql: string }), httpStatus: r.status };
-};
 
 it('Redis crashes and restarts with AOF: nothing issued is lost; emptied: rebuilt from MySQL at start-up', async () => {
   const env = envOf(e);
