@@ -53,7 +53,7 @@ export async function privateRedis(opts: { aof: boolean }): Promise<Server> {
     dir,
     async start() {
       child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', opts.aof ? 'yes' : 'no', '--appendfsync', 'everysec'], { stdio: 'ignore' });
-      await until(async () => execFileSync('redis-cli', ['-p', String(port), 'ping']).toString().trim(), (v) => v === 'PONG', 10_000, 'private redis');
+      await until(async () => execFileSync('redis-cli', ['-p', String(port), 'ping'], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim(), (v) => v === 'PONG', 10_000, 'private redis');
     },
     stop: (signal = 'SIGTERM') => stopChild(child, signal),
     remove: () => rmSync(dir, { recursive: true, force: true }),
