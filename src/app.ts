@@ -1,4 +1,4 @@
-import { OpenAPIHono } from '@hono/zod-openapi';
+import { OpenAPIHono, type RouteConfig } from '@hono/zod-openapi';
 import { prometheus } from '@hono/prometheus';
 import { swaggerUI } from '@hono/swagger-ui';
 import { HTTPException } from 'hono/http-exception';
@@ -53,6 +53,8 @@ export function createApp(deps: Deps) {
   mountDashboard(app, deps);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'dashboardBasic', { type: 'http', scheme: 'basic' });
+  documentPlainRoutes(app);
   app.doc31('/openapi.json', {
     openapi: '3.1.0',
     info: {
@@ -75,6 +77,31 @@ export function createApp(deps: Deps) {
 }
 
 export type App = ReturnType<typeof createApp>;
+
+/** The routes that are not zod handlers, so that /openapi.json lists every route of the contract. */
+function documentPlainRoutes(app: OpenAPIHono<AppEnv>) {
+  const text = (type: string, description: string) => ({ description, content: { [type]: { schema: { type: 'string' as const } } } });
+  const ops: Omit<RouteConfig, 'method'>[] = [
+    { path: '/openapi.json', summary: 'This OpenAPI 3.1 document', responses: { 200: text('application/json', 'The document') } },
+    { path: '/docs', summary: 'Interactive API reference (Swagger UI)', responses: { 200: text('text/html', 'The page') } },
+    {
+      path: '/metrics',
+      summary: 'Prometheus metrics (bind or protect in production)',
+      responses: { 200: text('text/plain', 'Prometheus text format: request durations, Node process, engine_drift') },
+    },
+    {
+      path: '/admin/queues',
+      summary: 'The BullMQ dashboard (bull-board): admin token, or basic auth with ADMIN_USER / ADMIN_PASSWORD',
+      security: [{ bearerAuth: [] }, { dashboardBasic: [] }],
+      responses: {
+        200: text('text/html', 'The dashboard'),
+        401: { description: 'No credentials (with WWW-Authenticate: Basic)' },
+        403: { description: 'A user token' },
+      },
+    },
+  ];
+  for (const { path, ...op } of ops) app.openAPIRegistry.registerPath({ method: 'get', path, tags: ['Operations'], ...op });
+}
 
 function toAppError(err: unknown): AppError {
   if (isAppError(err)) return err;

@@ -89,6 +89,16 @@ describe('HTTP surface', () => {
     expect(Object.keys(doc.paths)).toEqual(
       expect.arrayContaining(['/health', '/admin/users', '/users/{userId}/points', '/users/{userId}/points/charge', '/users/{userId}/points/history']),
     );
+    // Every route of the contract, operations included.
+    expect(Object.keys(doc.paths).sort()).toEqual(
+      [
+        '/admin/coupons', '/admin/coupons/{couponId}', '/admin/options/{optionId}/stock', '/admin/popular/refresh', '/admin/products',
+        '/admin/queues', '/admin/users', '/coupons/{couponId}/issue', '/docs', '/health', '/metrics', '/openapi.json', '/orders',
+        '/orders/{orderId}', '/orders/{orderId}/cancel', '/products', '/products/popular', '/products/{productId}',
+        '/users/{userId}/coupons', '/users/{userId}/orders', '/users/{userId}/points', '/users/{userId}/points/charge',
+        '/users/{userId}/points/history',
+      ].sort(),
+    );
     expect(doc.paths['/users/{userId}/points/charge'].post.responses).toHaveProperty('409');
     const docs = await e.request('GET', '/docs');
     expect([docs.status, String(docs.body)]).toEqual([200, expect.stringContaining('swagger')]);
