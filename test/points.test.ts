@@ -111,10 +111,16 @@ describe('points: errors change nothing', () => {
     expect((await e.request('POST', path, { token: u.token, rawBody: '', headers: json })).status).toBe(400);
     const text = await e.request('POST', path, { token: u.token, rawBody: '{"amount":5}', headers: { 'content-type': 'text/plain' } });
     expect([text.status, text.body.error.code]).toEqual([415, 'UNSUPPORTED_MEDIA_TYPE']);
-    const big = await e.request('POST', path, { token: u.token, rawBody: JSON.stringify({ amount: 5, pad: 'x'.repeat(70_000) }), headers: json });
+    const bigBody = JSON.stringify({ amount: 5, pad: 'x'.repeat(70_000) });
+    // Without Content-Length the body is counted as it streams (chunked); with one it is refused unread.
+    const big = await e.request('POST', path, { token: u.token, rawBody: bigBody, headers: json });
     expect([big.status, big.body.error.code]).toEqual([413, 'PAYLOAD_TOO_LARGE']);
-    expect(await balanceOf(u.id)).toBe(50);
-    expect(await historyCount(u.id)).toBe(1);
+    const declared = await e.request('POST', path, { token: u.token, rawBody: bigBody, headers: { ...json, 'content-length': String(Buffer.byteLength(bigBody)) } });
+    expect([declared.status, declared.body.error.code]).toEqual([413, 'PAYLOAD_TOO_LARGE']);
+    const fits = JSON.stringify({ amount: 5, pad: 'x'.repeat(60_000) });
+    expect((await e.request('POST', path, { token: u.token, rawBody: fits, headers: { ...json, 'content-length': String(Buffer.byteLength(fits)) } })).status).toBe(200);
+    expect(await balanceOf(u.id)).toBe(55);
+    expect(await historyCount(u.id)).toBe(2);
   });
 
   it('409 BALANCE_LIMIT_EXCEEDED above 100,000,000, and nothing changes', async () => {
