@@ -2,14 +2,17 @@ import { OpenAPIHono, type RouteConfig } from '@hono/zod-openapi';
 import { prometheus } from '@hono/prometheus';
 import { swaggerUI } from '@hono/swagger-ui';
 import { HTTPException } from 'hono/http-exception';
-import { requestId } from 'hono/request-id';
 import type { Deps } from './deps.ts';
 import { healthRoutes } from './health/health.routes.ts';
 import { AppError, isAppError, type ErrorCode } from './lib/errors.ts';
 import { sendError, validationHook, type AppEnv } from './lib/http.ts';
+import { requestHeader, setResponseHeaders } from './lib/node-http.ts';
 import { API_SECURITY_HEADERS } from './lib/security-headers.ts';
+import { randomUUID } from 'node:crypto';
 
 const SECURITY_HEADERS = Object.entries(API_SECURITY_HEADERS);
+/** An incoming X-Request-Id is kept (so a caller's trace id flows through) when it is short and plain. */
+const REQUEST_ID = /^[\w.:-]{1,128}$/;
 import { pointsRoutes } from './points/points.routes.ts';
 import { couponsRoutes } from './coupons/coupons.routes.ts';
 import { ordersRoutes } from './orders/orders.routes.ts';
@@ -33,11 +36,13 @@ export function createApp(deps: Deps) {
   const { printMetrics, registerMetrics } = prometheus({ registry: deps.metrics, metricOptions: { requestsTotal: { disabled: true } } });
 
   // One layer for what every request needs: each async middleware layer costs the hot path measurably.
-  const id = requestId();
   app.use('*', (c, next) => {
     c.set('deps', deps);
-    for (const [k, v] of SECURITY_HEADERS) c.header(k, v);
-    return id(c, next);
+    const given = requestHeader(c, 'x-request-id');
+    const id = given !== undefined && REQUEST_ID.test(given) ? given : randomUUID();
+    c.set('requestId', id);
+    setResponseHeaders(c, [...SECURITY_HEADERS, ['X-Request-Id', id]]);
+    return next();
   });
   app.use('*', registerMetrics);
 

@@ -5,6 +5,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Deps } from '../deps.ts';
 import { AppError, ERROR_STATUS, type ErrorCode } from './errors.ts';
 import type { Principal } from './jwt.ts';
+import { requestHeader } from './node-http.ts';
 import type { Logger } from './logger.ts';
 
 export type AppEnv = {
@@ -76,7 +77,7 @@ export const idempotencyHeaders = z.object({
 });
 
 const bearer = (c: Context<AppEnv>): Principal => {
-  const header = c.req.header('authorization');
+  const header = requestHeader(c, 'authorization');
   if (!header || !header.startsWith('Bearer ')) throw new AppError('UNAUTHENTICATED');
   const principal = c.get('deps').jwt.verify(header.slice(7).trim());
   if (!principal) throw new AppError('UNAUTHENTICATED');
@@ -106,8 +107,8 @@ const countChunked = bodyLimit({
  * throughput. Chunked bodies, whose size is only known by reading them, are counted by Hono's middleware.
  */
 const limitBody: MiddlewareHandler<AppEnv> = async (c, next) => {
-  const length = c.req.header('content-length');
-  if (length !== undefined && c.req.header('transfer-encoding') === undefined) {
+  const length = requestHeader(c, 'content-length');
+  if (length !== undefined && requestHeader(c, 'transfer-encoding') === undefined) {
     if (Number(length) > MAX_BODY_BYTES) throw tooLarge();
     return next();
   }
