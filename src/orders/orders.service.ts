@@ -11,11 +11,10 @@ import { assertOwner } from '../lib/http.ts';
 import type { Recorder } from '../lib/idempotency.ts';
 import type { Principal } from '../lib/jwt.ts';
 import { toPage, type Page } from '../lib/pagination.ts';
-import { movePoints } from '../points/points.repo.ts';
-import { findBalance } from '../points/points.repo.ts';
+import { findBalance, movePoints } from '../points/points.repo.ts';
 import { cachedOptions } from '../products/catalog.ts';
 import type { OptionRow } from '../products/products.repo.ts';
-import { confirmStock, releaseStock, reserveStock, restockOrder, restoreOptionStock, type StockItem } from '../products/stock.ts';
+import { confirmStock, releaseStock, reserveStock, restockOrder, restoreOptionStock, salesOf, type StockItem } from '../products/stock.ts';
 import { enqueueDelivery } from './delivery.ts';
 import { findOrder, insertEvent, lockUserCoupon, orderPage, toOrderView } from './orders.repo.ts';
 import { recordStockMovements } from '../products/durable-stock.ts';
@@ -55,10 +54,8 @@ export async function placeOrder(deps: Deps, userId: number, input: NewOrderInpu
     throw err;
   }
 
-  const sales = new Map<number, number>();
-  for (const i of view.items) sales.set(i.productId, (sales.get(i.productId) ?? 0) + i.quantity);
   const after = await Promise.allSettled([
-    confirmStock(deps, rid, now, [...sales].map(([productId, units]) => ({ productId, units }))),
+    confirmStock(deps, rid, now, salesOf(view.items)),
     enqueueDelivery(deps, `order-${view.orderId}-paid`),
   ]);
   for (const r of after) if (r.status === 'rejected') deps.logger.warn({ err: r.reason, orderId: view.orderId }, 'post-commit step failed; a job repairs it');

@@ -2,7 +2,7 @@ import { and, eq, isNull, lt } from 'drizzle-orm';
 import { isDuplicateKey } from '../db/errors.ts';
 import { orders, reservationOutcomes } from '../db/schema/index.ts';
 import type { Deps } from '../deps.ts';
-import { confirmStock, releaseStock } from '../products/stock.ts';
+import { confirmStock, releaseStock, salesOf } from '../products/stock.ts';
 import { findOrder, findOrderByReservation, toOrderView } from './orders.repo.ts';
 import { finishRestock } from './orders.service.ts';
 
@@ -27,9 +27,7 @@ export async function sweepReservations(deps: Deps, timeoutMs = deps.config.RESE
     }
     const order = outcome === 'ORDER' ? await findOrderByReservation(deps.db, rid) : null;
     if (order) {
-      const sales = new Map<number, number>();
-      for (const i of order.items) sales.set(i.productId, (sales.get(i.productId) ?? 0) + i.quantity);
-      await confirmStock(deps, rid, order.order.createdAt.getTime(), [...sales].map(([productId, units]) => ({ productId, units })));
+      await confirmStock(deps, rid, order.order.createdAt.getTime(), salesOf(order.items));
       confirmed++;
     } else {
       await releaseStock(deps, rid);

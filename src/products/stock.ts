@@ -27,6 +27,13 @@ export async function releaseStock(deps: Deps, rid: string): Promise<boolean> {
   return (await deps.redis.releaseStock(keys.length, ...keys, rid, ...optionIds)) === 1;
 }
 
+/** Units per product of an order's items: what confirming it counts in its sales hour. */
+export function salesOf(items: { productId: number; quantity: number }[]): { productId: number; units: number }[] {
+  const units = new Map<number, number>();
+  for (const i of items) units.set(i.productId, (units.get(i.productId) ?? 0) + i.quantity);
+  return [...units].map(([productId, n]) => ({ productId, units: n }));
+}
+
 /** lua/confirm-stock.lua: the reservation is sold, its units counted in the order's sales hour. Idempotent. */
 export async function confirmStock(deps: Deps, rid: string, orderCreatedAt: number, sales: { productId: number; units: number }[]) {
   const k = deps.keys;

@@ -1,24 +1,19 @@
 import { eq, sql } from 'drizzle-orm';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { pointHistory } from '../../src/db/schema/index.ts';
-import { concurrently, createTestEngine, type TestEngine } from '../harness.ts';
+import { concurrently } from '../harness.ts';
 import { durableStockOf, liveStockOf, product } from '../fixtures.ts';
-import { envOf } from './env.ts';
-import { engineProcess, flood, sleep, until, type EngineProcess } from './processes.ts';
+import { envOf, useFaultEngine } from './env.ts';
+import { engineProcess, flood, sleep, until } from './processes.ts';
 
-let e: TestEngine;
-const procs: EngineProcess[] = [];
-beforeAll(async () => (e = await createTestEngine()));
-afterAll(async () => {
-  for (const p of procs) await p.kill('SIGKILL');
-  await e.close();
-});
+const ctx = useFaultEngine();
 
 it('an API process killed with SIGKILL mid-rush: after the sweeper timeout, received = sold + live stock everywhere', async () => {
+  const e = ctx.e;
   const env = envOf(e, { RESERVATION_TIMEOUT_MS: '2000' });
   const worker = await engineProcess('worker', env);
   const api = await engineProcess('api', env);
-  procs.push(worker, api);
+  ctx.procs.push(worker, api);
   const PRICE = 10;
   const p = await product(e, [{ price: PRICE, stock: 100 }]);
   const opt = p.optionIds[0]!;

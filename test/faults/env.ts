@@ -1,4 +1,22 @@
-import type { TestEngine } from '../harness.ts';
+import { afterAll, beforeAll } from 'vitest';
+import { createTestEngine, type TestEngine } from '../harness.ts';
+import type { EngineProcess } from './processes.ts';
+
+/**
+ * A test engine for this file plus the engine processes it starts; after the file every process is killed
+ * and the engine's database and keys are removed. Read `ctx.e` inside tests (it is set in beforeAll).
+ */
+export function useFaultEngine(opts: Parameters<typeof createTestEngine>[0] = {}) {
+  const ctx = { e: undefined as unknown as TestEngine, procs: [] as EngineProcess[] };
+  beforeAll(async () => {
+    ctx.e = await createTestEngine(opts);
+  });
+  afterAll(async () => {
+    for (const p of ctx.procs) await p.kill('SIGKILL');
+    await ctx.e?.close();
+  });
+  return ctx;
+}
 
 /** The environment that makes an engine process share a test engine's database, key prefix and secret. */
 export const envOf = (e: TestEngine, extra: Record<string, string> = {}): Record<string, string> => ({

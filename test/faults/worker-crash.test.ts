@@ -1,28 +1,22 @@
 import { eq, sql } from 'drizzle-orm';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { userCoupons } from '../../src/db/schema/index.ts';
-import { createTestEngine, type TestEngine } from '../harness.ts';
 import { coupon } from '../fixtures.ts';
-import { envOf, issueVia } from './env.ts';
-import { engineProcess, flood, until, type EngineProcess } from './processes.ts';
+import { envOf, issueVia, useFaultEngine } from './env.ts';
+import { engineProcess, flood, until } from './processes.ts';
 
-let e: TestEngine;
-const procs: EngineProcess[] = [];
-beforeAll(async () => (e = await createTestEngine()));
-afterAll(async () => {
-  for (const p of procs) await p.kill('SIGKILL');
-  await e.close();
-});
+const ctx = useFaultEngine();
 
 const persisted = async (c: number) =>
-  Number((await e.deps.db.select({ n: sql<number>`count(*)` }).from(userCoupons).where(eq(userCoupons.couponId, c)))[0]!.n);
+  Number((await ctx.e.deps.db.select({ n: sql<number>`count(*)` }).from(userCoupons).where(eq(userCoupons.couponId, c)))[0]!.n);
 
 it('a worker killed with SIGKILL mid-drain and restarted leaves MySQL holding exactly what Redis issued', async () => {
+  const e = ctx.e;
   // Small batches, so the kill lands between a claim and its acknowledgement.
   const env = envOf(e, { COUPON_DRAIN_BATCH: '20' });
   const api = await engineProcess('api', env);
   let worker = await engineProcess('worker', env);
-  procs.push(api, worker);
+  ctx.procs.push(api, worker);
   const c = await coupon(e, { totalQuantity: 1500 });
 
   const rush = flood(2500, 50, (i) => issueVia(api.url, e.tokenFor(1_000_000 + i), c));
@@ -35,7 +29,7 @@ it('a worker killed with SIGKILL mid-drain and restarted leaves MySQL holding ex
   expect(atKill).toBeLessThan(1500);
 
   worker = await engineProcess('worker', env);
-  procs.push(worker);
+  ctx.procs.push(worker);
   await until(() => persisted(c), (n) => n === 1500, 30_000, 'every issuance in MySQL');
   const issued = await e.deps.redis.hkeys(e.deps.keys.couponIssued(c));
   const rows = await e.deps.db.select({ userId: userCoupons.userId }).from(userCoupons).where(eq(userCoupons.couponId, c));
