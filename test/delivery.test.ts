@@ -56,9 +56,15 @@ it('a receiver failing the first two deliveries gets the order on the third, sig
   }
   expect(JSON.parse(paid[2]!.body)).toEqual({ ...r.body, event: 'order.paid' });
   expect(Date.now() - started).toBeLessThan(15_000);
-  const [row] = await e.deps.db.select().from(orderEvents).where(eq(orderEvents.eventId, `order-${r.body.orderId}-paid`));
-  expect(row!.deliveredAt).not.toBeNull();
-  expect(row!.attempts).toBe(3);
+  // The worker marks the outbox row after the receiver's 200 reaches it: wait for that write.
+  const eventRow = async () => (await e.deps.db.select().from(orderEvents).where(eq(orderEvents.eventId, `order-${r.body.orderId}-paid`)))[0]!;
+  let row = await eventRow();
+  for (let i = 0; i < 100 && row.deliveredAt === null; i++) {
+    await new Promise((res) => setTimeout(res, 50));
+    row = await eventRow();
+  }
+  expect(row.deliveredAt).not.toBeNull();
+  expect(row.attempts).toBe(3);
 
   const cancel = await e.request('POST', `/orders/${r.body.orderId}/cancel`, { token: u.token });
   await until(() => hits.some((h) => h.eventId === `order-${r.body.orderId}-cancelled`), 10_000);
