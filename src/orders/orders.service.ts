@@ -6,7 +6,7 @@ import { inTransaction, type Tx } from '../db/client.ts';
 import { isDuplicateKey } from '../db/errors.ts';
 import { orderItems, orders, reservationOutcomes, userCoupons } from '../db/schema/index.ts';
 import type { Deps } from '../deps.ts';
-import { AppError } from '../lib/errors.ts';
+import { AppError, isAppError } from '../lib/errors.ts';
 import { assertOwner } from '../lib/http.ts';
 import type { Recorder } from '../lib/idempotency.ts';
 import type { Principal } from '../lib/jwt.ts';
@@ -25,8 +25,8 @@ export type NewOrderInput = { items: StockItem[]; couponId?: number | null | und
 
 /**
  * Where an order becomes paid. Stock is reserved in Redis first (all or nothing), then one MySQL transaction
- * takes the coupon, the points, writes the order and its outbox row; any failure releases the reservation, so
- * a refused order changes nothing. The steps after the commit are each repaired by a job if this process dies.
+ * takes the coupon, the points, writes the order and its outbox row; a refusal releases the reservation, so it
+ * changes nothing. The steps after the commit are each repaired by a job if this process dies.
  */
 export async function placeOrder(deps: Deps, userId: number, input: NewOrderInput, record?: Recorder): Promise<OrderView> {
   const options = await cachedOptions(deps, input.items.map((i) => i.optionId));
@@ -50,7 +50,13 @@ export async function placeOrder(deps: Deps, userId: number, input: NewOrderInpu
   try {
     view = await inTransaction(deps.db, (tx) => commitOrder(deps, tx, { rid, userId, input, byId, now, record }));
   } catch (err) {
-    await releaseStock(deps, rid).catch((e: unknown) => deps.logger.error({ err: e, rid }, 'release failed; the sweeper will return it'));
+    // A refusal rolled the transaction back: the stock goes back now. Any other failure (a connection lost while
+    // COMMIT was in flight) may have committed; the sweeper settles it against the outcome row after the timeout.
+    if (isAppError(err) && err.status < 500) {
+      await releaseStock(deps, rid).catch((e: unknown) => deps.logger.error({ err: e, rid }, 'release failed; the sweeper will return it'));
+    } else {
+      deps.logger.warn({ err, rid }, 'order transaction failed without a refusal; the sweeper will settle its reservation');
+    }
     throw err;
   }
 
