@@ -1,6 +1,7 @@
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pointHistory, pointWallets } from '../src/db/schema/index.ts';
+import { purgeIdempotencyKeys } from '../src/lib/idempotency.ts';
 import { concurrently, createTestEngine, type TestEngine } from './harness.ts';
 
 let e: TestEngine;
@@ -188,6 +189,18 @@ describe('points: concurrency and idempotency', () => {
     expect(otherUser.body).toEqual({ userId: v.id, balance: 10 });
     expect(await balanceOf(u.id)).toBe(10);
     expect(await historyCount(u.id)).toBe(1);
+  });
+
+  it('stored answers outlive 24 hours and are purged after a week', async () => {
+    const u = await e.user();
+    const headers = { 'idempotency-key': 'old-key' };
+    await e.request('POST', `/users/${u.id}/points/charge`, { token: u.token, body: { amount: 1 }, headers });
+    const clockIn = (ms: number) => ({ db: e.deps.db, clock: { now: () => Date.now() + ms } });
+    expect(await purgeIdempotencyKeys(clockIn(2 * 86_400_000))).toBe(0);
+    expect((await e.request('POST', `/users/${u.id}/points/charge`, { token: u.token, body: { amount: 1 }, headers })).headers.get('idempotent-replayed')).toBe('true');
+    expect(await purgeIdempotencyKeys(clockIn(8 * 86_400_000))).toBeGreaterThanOrEqual(1);
+    const after = await e.request('POST', `/users/${u.id}/points/charge`, { token: u.token, body: { amount: 1 }, headers });
+    expect([after.status, after.headers.get('idempotent-replayed'), after.body.balance]).toEqual([200, null, 2]);
   });
 
   it('a final 4xx answer is replayed too, and bad keys are 400', async () => {

@@ -8,6 +8,7 @@ import { repairRestocks, sweepReservations } from '../orders/sweeper.ts';
 import { ensurePopularSnapshot, refreshPopular } from '../popular/popular.service.ts';
 import { reconcile } from './reconcile.ts';
 import { applyStockLedger } from '../products/durable-stock.ts';
+import { purgeIdempotencyKeys } from '../lib/idempotency.ts';
 
 export type WorkerTuning = Pick<WorkerOptions, 'stalledInterval' | 'lockDuration' | 'maxStalledCount'>;
 export type Workers = { workers: Worker[]; close(force?: boolean): Promise<void> };
@@ -39,6 +40,7 @@ export async function startWorkers(deps: Deps, tuning: WorkerTuning = {}): Promi
     'popular-refresh': () => refreshPopular(deps),
     reconcile: () => reconcile(deps),
     'apply-stock': () => applyStockLedger(deps),
+    'purge-idempotency': () => purgeIdempotencyKeys(deps),
   };
   const maintenance = new Worker(
     QUEUE_NAMES.maintenance,
@@ -69,6 +71,7 @@ export async function startWorkers(deps: Deps, tuning: WorkerTuning = {}): Promi
     'popular-refresh': deps.config.POPULAR_REFRESH_MS,
     reconcile: 60_000,
     'apply-stock': 1_000,
+    'purge-idempotency': 3_600_000,
   };
   for (const [name, ms] of Object.entries(every)) {
     await deps.queues.maintenance.upsertJobScheduler(name, { every: ms }, { name, opts: { removeOnComplete: true, removeOnFail: 100 } });

@@ -1,4 +1,4 @@
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { createHash } from 'node:crypto';
 import type { Executor, Tx } from '../db/client.ts';
 import { isDuplicateKey } from '../db/errors.ts';
@@ -12,6 +12,21 @@ export type Recorder = (tx: Tx, status: number, body: unknown) => Promise<void>;
 
 /** A RUNNING key older than this belongs to a request that died before committing; it may be taken over. */
 export const ABANDONED_AFTER_MS = 60_000;
+/** The contract keeps keys at least 24 hours; stored answers are purged after a week. */
+export const KEEP_KEYS_MS = 7 * 86_400_000;
+
+/** Deletes stored answers older than KEEP_KEYS_MS, a bounded batch at a time. Returns how many went. */
+export async function purgeIdempotencyKeys(deps: Pick<Deps, 'db' | 'clock'>, keepMs = KEEP_KEYS_MS): Promise<number> {
+  let purged = 0;
+  for (;;) {
+    const [res] = await deps.db.execute(
+      sql`DELETE FROM ${idempotencyKeys} WHERE ${idempotencyKeys.createdAt} < ${new Date(deps.clock.now() - keepMs)} LIMIT 5000`,
+    );
+    const n = (res as { affectedRows: number }).affectedRows;
+    purged += n;
+    if (n < 5000) return purged;
+  }
+}
 
 export type IdempotencyScope = { subject: string; scope: string; key: string | undefined; body: unknown };
 
