@@ -64,8 +64,9 @@ export function targetTable(outcomes: Outcome[]): string {
 export function chart(outcomes: Outcome[], title: string): string {
   const max = Math.max(1, ...outcomes.map((o) => o.load.reqPerSec));
   const rowH = 28;
-  const left = 170;
-  const width = 820;
+  // Room for the longest scenario name (about 7.5 px a character at 13 px).
+  const left = Math.max(120, Math.ceil(Math.max(...outcomes.map((o) => o.name.length)) * 7.5) + 16);
+  const width = left + 650;
   const barW = width - left - 150;
   const bars = outcomes
     .map((o, i) => {
