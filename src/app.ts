@@ -4,15 +4,11 @@ import { swaggerUI } from '@hono/swagger-ui';
 import { HTTPException } from 'hono/http-exception';
 import type { Deps } from './deps.ts';
 import { healthRoutes } from './health/health.routes.ts';
-import { AppError, isAppError, type ErrorCode } from './lib/errors.ts';
+import { AppError, causes, isAppError, type ErrorCode } from './lib/errors.ts';
 import { sendError, validationHook, type AppEnv } from './lib/http.ts';
 import { requestHeader, setResponseHeaders } from './lib/node-http.ts';
 import { API_SECURITY_HEADERS } from './lib/security-headers.ts';
 import { randomUUID } from 'node:crypto';
-
-const SECURITY_HEADERS = Object.entries(API_SECURITY_HEADERS);
-/** An incoming X-Request-Id is kept (so a caller's trace id flows through) when it is short and plain. */
-const REQUEST_ID = /^[\w.:-]{1,128}$/;
 import { pointsRoutes } from './points/points.routes.ts';
 import { couponsRoutes } from './coupons/coupons.routes.ts';
 import { ordersRoutes } from './orders/orders.routes.ts';
@@ -20,6 +16,10 @@ import { productsRoutes } from './products/products.routes.ts';
 import { popularRoutes } from './popular/popular.routes.ts';
 import { mountDashboard } from './jobs/dashboard.ts';
 import { usersRoutes } from './users/users.routes.ts';
+
+const SECURITY_HEADERS = Object.entries(API_SECURITY_HEADERS);
+/** An incoming X-Request-Id is kept (so a caller's trace id flows through) when it is short and plain. */
+const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
 const HTTP_EXCEPTION_CODES: Record<number, ErrorCode> = {
   400: 'VALIDATION_FAILED',
@@ -41,7 +41,8 @@ export function createApp(deps: Deps) {
     const given = requestHeader(c, 'x-request-id');
     const id = given !== undefined && REQUEST_ID.test(given) ? given : randomUUID();
     c.set('requestId', id);
-    setResponseHeaders(c, [...SECURITY_HEADERS, ['X-Request-Id', id]]);
+    setResponseHeaders(c, SECURITY_HEADERS);
+    setResponseHeaders(c, [['X-Request-Id', id]]);
     return next();
   });
   app.use('*', registerMetrics);
@@ -120,7 +121,7 @@ function toAppError(err: unknown): AppError {
 
 /** Connection-level failures of Redis or MySQL: the client may retry, so they answer 503, not 500. */
 function isUnavailable(err: unknown): boolean {
-  for (let e: unknown = err; e && typeof e === 'object'; e = (e as { cause?: unknown }).cause) {
+  for (const e of causes(err)) {
     const { code, message } = e as { code?: string; message?: string };
     if (code && ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'PROTOCOL_CONNECTION_LOST', 'EPIPE'].includes(code)) return true;
     if (message && /Stream isn't writeable|Connection is closed|enableOfflineQueue|MaxRetriesPerRequest/.test(message)) return true;

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { drainCoupon } from '../src/coupons/coupons.drain.ts';
 import { restoreMissingCoupons } from '../src/coupons/coupons.state.ts';
 import { userCoupons } from '../src/db/schema/index.ts';
-import { concurrently, createTestEngine, deleteKeys, scanKeys, type TestEngine } from './harness.ts';
+import { concurrently, createTestEngine, deleteKeys, scanKeys, until, type TestEngine } from './harness.ts';
 
 let e: TestEngine;
 beforeAll(async () => (e = await createTestEngine({ workers: true })));
@@ -20,14 +20,6 @@ const newCoupon = async (over: Record<string, unknown> = {}) => {
 };
 const status = async (id: number) => (await e.request('GET', `/admin/coupons/${id}`, { token: e.adminToken })).body;
 const issue = (id: number, userId: number) => e.request('POST', `/coupons/${id}/issue`, { token: e.tokenFor(userId) });
-async function waitFor<T>(fn: () => Promise<T>, ok: (v: T) => boolean, ms = 10_000): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (ok(v) || Date.now() > until) return v;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 const issuedHash = (id: number) => e.deps.redis.hgetall(e.deps.keys.couponIssued(id));
 
 describe('admin coupons', () => {
@@ -76,10 +68,11 @@ describe('issuing', () => {
     expect(r.status).toBe(201);
     expect(r.body).toEqual({ couponId: c.id, userId: u.id, status: 'AVAILABLE', issuedAt: expect.any(String), expiresAt: expect.any(String) });
     expect(Date.parse(r.body.expiresAt) - Date.parse(r.body.issuedAt)).toBe(2 * DAY);
-    const list = await waitFor(
+    const list = await until(
       () => e.request('GET', `/users/${u.id}/coupons`, { token: u.token }),
       (l) => l.body.items.length === 1,
       1_000,
+      'the copy in the list',
     );
     expect(Date.now() - before).toBeLessThan(1_500);
     expect(list.body).toEqual({
@@ -120,7 +113,7 @@ describe('issuing', () => {
     expect([...codes].sort()).toEqual(['409 COUPON_ALREADY_ISSUED', '409 COUPON_SOLD_OUT']);
     expect(Object.keys(await issuedHash(c.id)).sort()).toEqual(won.map((r) => String(r.body.userId)).sort());
 
-    const s = await waitFor(() => status(c.id), (v) => v.persistedCount === 300);
+    const s = await until(() => status(c.id), (v) => v.persistedCount === 300, 10_000, 'all 300 persisted');
     expect(s).toMatchObject({ issuedCount: 300, remaining: 0, persistedCount: 300 });
     const rows = await e.deps.db.select().from(userCoupons).where(eq(userCoupons.couponId, c.id));
     expect(rows.map((r) => r.userId).sort()).toEqual(won.map((r) => r.body.userId).sort());
@@ -149,14 +142,14 @@ describe('persistence survives crashes and lost Redis state', () => {
     const won = (await rush).filter((r) => r.status === 201).length;
     expect(won).toBe(300);
     await e.startWorkers();
-    const s = await waitFor(() => status(c.id), (v) => v.persistedCount === 300, 15_000);
+    const s = await until(() => status(c.id), (v) => v.persistedCount === 300, 15_000, 'all 300 persisted');
     expect(s).toMatchObject({ issuedCount: 300, remaining: 0, persistedCount: 300 });
   });
 
   it('rebuild after the keys are flushed restores the same stock and issued set', async () => {
     const c = await newCoupon({ totalQuantity: 50 });
     await concurrently(20, (i) => issue(c.id, 800_000 + i));
-    await waitFor(() => status(c.id), (v) => v.persistedCount === 20);
+    await until(() => status(c.id), (v) => v.persistedCount === 20, 10_000, 'all 20 persisted');
     const before = await issuedHash(c.id);
     await e.stopWorkers();
     const keys = await scanKeys(e.deps, `${e.config.REDIS_PREFIX}*`);
@@ -177,6 +170,6 @@ describe('persistence survives crashes and lost Redis state', () => {
     await restoreMissingCoupons(e.deps, true);
     expect(await status(c.id)).toMatchObject({ issuedCount: 25, remaining: 15, persistedCount: 10 });
     await e.startWorkers();
-    expect((await waitFor(() => status(c.id), (v) => v.persistedCount === 25)).persistedCount).toBe(25);
+    expect((await until(() => status(c.id), (v) => v.persistedCount === 25, 10_000, 'all 25 persisted')).persistedCount).toBe(25);
   });
 });

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { orderEvents } from '../src/db/schema/index.ts';
-import { createTestEngine, type TestEngine } from './harness.ts';
+import { createTestEngine, until, type TestEngine } from './harness.ts';
 import { product } from './fixtures.ts';
 
 const SECRET = 'platform-secret-123';
@@ -34,10 +34,6 @@ afterAll(async () => {
   server.close();
 });
 
-async function until(check: () => boolean, ms: number) {
-  const end = Date.now() + ms;
-  while (!check() && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
-}
 
 it('a receiver failing the first two deliveries gets the order on the third, signed, with one event id', async () => {
   failuresLeft = 2;
@@ -46,7 +42,7 @@ it('a receiver failing the first two deliveries gets the order on the third, sig
   const started = Date.now();
   const r = await e.request('POST', '/orders', { token: u.token, body: { items: [{ optionId: p.optionIds[0], quantity: 1 }] } });
   expect(r.status).toBe(201);
-  await until(() => hits.some((h) => h.status === 200), 15_000);
+  await until(() => hits.some((h) => h.status === 200), Boolean, 15_000, 'a 200 from the receiver');
   const paid = hits.filter((h) => h.eventId === `order-${r.body.orderId}-paid`);
   expect(paid.map((h) => h.status)).toEqual([503, 503, 200]);
   expect(paid[1]!.at - paid[0]!.at).toBeLessThan(5_000);
@@ -58,16 +54,12 @@ it('a receiver failing the first two deliveries gets the order on the third, sig
   expect(Date.now() - started).toBeLessThan(15_000);
   // The worker marks the outbox row after the receiver's 200 reaches it: wait for that write.
   const eventRow = async () => (await e.deps.db.select().from(orderEvents).where(eq(orderEvents.eventId, `order-${r.body.orderId}-paid`)))[0]!;
-  let row = await eventRow();
-  for (let i = 0; i < 100 && row.deliveredAt === null; i++) {
-    await new Promise((res) => setTimeout(res, 50));
-    row = await eventRow();
-  }
+  const row = await until(eventRow, (r) => r.deliveredAt !== null, 5_000, 'the event marked delivered');
   expect(row.deliveredAt).not.toBeNull();
   expect(row.attempts).toBe(3);
 
   const cancel = await e.request('POST', `/orders/${r.body.orderId}/cancel`, { token: u.token });
-  await until(() => hits.some((h) => h.eventId === `order-${r.body.orderId}-cancelled`), 10_000);
+  await until(() => hits.some((h) => h.eventId === `order-${r.body.orderId}-cancelled`), Boolean, 10_000, 'the cancellation event');
   const cancelled = hits.filter((h) => h.eventId === `order-${r.body.orderId}-cancelled`);
   expect(cancelled.map((h) => h.status)).toEqual([200]);
   expect(JSON.parse(cancelled[0]!.body)).toEqual({ ...cancel.body, event: 'order.cancelled' });

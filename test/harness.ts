@@ -129,5 +129,24 @@ export async function deleteKeys(deps: Deps, keys: string[]): Promise<void> {
   await Promise.all(keys.map((k) => deps.redis.unlink(k)));
 }
 
+/**
+ * Polls `fn` until `ok` holds (errors count as "not yet") and returns that value; throws after `ms`, naming
+ * what it waited for and the last value seen.
+ */
+export async function until<T>(fn: () => Promise<T> | T, ok: (v: T) => boolean, ms: number, what: string): Promise<T> {
+  const end = Date.now() + ms;
+  let last: T | undefined;
+  for (;;) {
+    try {
+      last = await fn();
+      if (ok(last)) return last;
+    } catch {
+      /* not yet */
+    }
+    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what} (last: ${JSON.stringify(last)})`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 /** Runs `fn` `n` times at once and returns every result. */
 export const concurrently = <T>(n: number, fn: (i: number) => Promise<T>) => Promise.all(Array.from({ length: n }, (_, i) => fn(i)));

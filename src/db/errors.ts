@@ -1,6 +1,8 @@
+import { causes } from '../lib/errors.ts';
+
 /** The MySQL errno of a driver error, whether drizzle wrapped it (as `cause`) or not. */
 export function findErrno(err: unknown): number | undefined {
-  for (let e: unknown = err; e && typeof e === 'object'; e = (e as { cause?: unknown }).cause) {
+  for (const e of causes(err)) {
     const errno = (e as { errno?: number }).errno;
     if (typeof errno === 'number') return errno;
   }

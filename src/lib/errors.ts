@@ -72,3 +72,8 @@ export class AppError extends Error {
 export type ErrorBody = { error: { code: string; message: string; details?: Record<string, unknown> } };
 
 export const isAppError = (e: unknown): e is AppError => e instanceof AppError;
+
+/** An error and the errors it wraps (`cause`), outermost first: drivers' errors arrive wrapped by drizzle. */
+export function* causes(err: unknown): Generator<object> {
+  for (let e: unknown = err; e && typeof e === 'object'; e = (e as { cause?: unknown }).cause) yield e;
+}

@@ -9,25 +9,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../../bench/lib/processes.ts';
 import { ROOT } from '../../src/paths.ts';
+import { until } from '../harness.ts';
 
 export { freePort };
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export async function until<T>(fn: () => Promise<T>, ok: (v: T) => boolean, ms: number, what: string): Promise<T> {
-  const end = Date.now() + ms;
-  let last: T | undefined;
-  for (;;) {
-    try {
-      last = await fn();
-      if (ok(last)) return last;
-    } catch {
-      /* not yet */
-    }
-    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what} (last: ${JSON.stringify(last)})`);
-    await sleep(100);
-  }
-}
+export { until };
 
 const isDead = (child: ChildProcess) => child.exitCode !== null || child.signalCode !== null;
 const exited = (child: ChildProcess) =>
