@@ -4,11 +4,18 @@
   KEYS[3] coupon:{id}:issued   hash userId -> issuedAt (ms): the dedupe set, with the time orders need
   KEYS[4] coupon:{id}:outbox   list of "userId:issuedAt", drained into MySQL by the coupon-drain worker
   KEYS[5] coupon:{id}:rate:<userId>  this user's request counter for the current second
-  ARGV[1] userId  ARGV[2] now (ms)  ARGV[3] requests per user per second (0 = no limit)
+  KEYS[6] coupon:{id}:req:<requestId>  set when this request issued a copy
+  ARGV[1] userId  ARGV[2] now (ms)  ARGV[3] requests per user per second (0 = no limit)  ARGV[4] marker TTL (s)
   Returns {1, validDays} issued, {-1} sold out, {-2} already issued, {-3} outside the issue window,
           {-4} unknown coupon, {-5, retryAfterMs} rate limited
-  The rate limit comes first (the contract checks 429 before existence); "already issued" before "sold out",
+  Safe to run twice: a client that lost the reply resends the same request id, and the marker answers it as
+  the issuance it was (not "already issued", not a second rate-limit count). Only winners write a marker.
+  The rate limit comes next (the contract checks 429 before existence); "already issued" before "sold out",
   so a holder keeps hearing that they hold it. ]]
+if redis.call('EXISTS', KEYS[6]) == 1 then
+  return {1, tonumber(redis.call('HGET', KEYS[1], 'validDays'))}
+end
+
 local limit = tonumber(ARGV[3])
 if limit > 0 then
   local n = redis.call('INCR', KEYS[5])
@@ -28,4 +35,5 @@ if tonumber(redis.call('GET', KEYS[2]) or '0') <= 0 then return {-1} end
 redis.call('DECR', KEYS[2])
 redis.call('HSET', KEYS[3], ARGV[1], ARGV[2])
 redis.call('RPUSH', KEYS[4], ARGV[1] .. ':' .. ARGV[2])
+redis.call('SET', KEYS[6], ARGV[2], 'EX', ARGV[4])
 return {1, tonumber(meta[1])}

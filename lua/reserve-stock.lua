@@ -4,7 +4,9 @@
   KEYS[3..] {stock}:option:<id>        live stock of each item's option, in item order
   ARGV[1] now (ms)  ARGV[2] reservationId  ARGV[3..] for each item: optionId, quantity (pairs, item order)
   Returns {1} reserved, {-1, itemIndex} out of stock, {-2, itemIndex} option has no stock key (unknown to Redis)
-  Every item is checked before any is taken, so a refusal changes nothing. ]]
+  Every item is checked before any is taken, so a refusal changes nothing. Safe to run twice: a client that
+  lost the reply resends the same reservationId, and an existing reservation is the first run's success. ]]
+if redis.call('EXISTS', KEYS[2]) == 1 then return {1} end
 local n = #KEYS - 2
 for i = 1, n do
   local stock = redis.call('GET', KEYS[i + 2])

@@ -124,7 +124,7 @@ function isUnavailable(err: unknown): boolean {
   for (const e of causes(err)) {
     const { code, message } = e as { code?: string; message?: string };
     if (code && ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'PROTOCOL_CONNECTION_LOST', 'EPIPE'].includes(code)) return true;
-    if (message && /Stream isn't writeable|Connection is closed|enableOfflineQueue|MaxRetriesPerRequest/.test(message)) return true;
+    if (message && /Stream isn't writeable|Connection is closed|enableOfflineQueue|MaxRetriesPerRequest|Command timed out/.test(message)) return true;
   }
   return false;
 }

@@ -3,6 +3,7 @@ import type { Pool } from 'mysql2/promise';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import type { Config } from './config.ts';
 import { createDb, createPool, type Db } from './db/client.ts';
+import { Bounded } from './lib/bounded.ts';
 import { systemClock, type Clock } from './lib/clock.ts';
 import { createJwt, type Jwt } from './lib/jwt.ts';
 import { createLogger, type Logger } from './lib/logger.ts';
@@ -34,6 +35,8 @@ export type Deps = {
   metrics: Registry;
   queues: Queues;
   drainTrigger: DrainTrigger;
+  /** users seen to exist (users are never deleted): orders check existence without a query per request */
+  knownUsers: Bounded<number, true>;
 };
 
 export type DepsOverrides = { clock?: Clock; logger?: Logger };
@@ -64,6 +67,7 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
     metrics,
     queues,
     drainTrigger: createDrainTrigger(queues.couponDrain, logger),
+    knownUsers: new Bounded(200_000),
   };
   await whenReady(redis);
   return deps;

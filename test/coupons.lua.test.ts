@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { IssueCode } from '../src/redis/codes.ts';
+import { randomUUID } from 'node:crypto';
+import { IssueCode, RESEND_MARKER_TTL_S } from '../src/redis/codes.ts';
 import { createTestEngine, type TestEngine } from './harness.ts';
 
 let e: TestEngine;
@@ -15,12 +16,25 @@ async function coupon(stock: number, window: { startsAt?: number; endsAt?: numbe
   await e.deps.redis.set(k.couponStock(id), stock);
   return id;
 }
-const issue = (id: number, userId: number, now = 1_000_000, limit = 0) => {
+const issue = (id: number, userId: number, now = 1_000_000, limit = 0, requestId: string = randomUUID()) => {
   const k = e.deps.keys;
-  return e.deps.redis.issueCoupon(k.couponMeta(id), k.couponStock(id), k.couponIssued(id), k.couponOutbox(id), k.issueRate(id, userId), userId, now, limit);
+  const keys = [k.couponMeta(id), k.couponStock(id), k.couponIssued(id), k.couponOutbox(id), k.issueRate(id, userId), k.issueRequest(id, requestId)] as const;
+  return e.deps.redis.issueCoupon(...keys, userId, now, limit, RESEND_MARKER_TTL_S);
 };
 
 describe('lua/issue-coupon.lua', () => {
+  it('run twice with one request id (a resend after a lost reply) issues once and answers both as issued', async () => {
+    const id = await coupon(5, {}, 3);
+    const k = e.deps.keys;
+    expect(await issue(id, 9, 7_000, 1, 'req-1')).toEqual([IssueCode.Issued, 3]);
+    expect(await issue(id, 9, 7_000, 1, 'req-1')).toEqual([IssueCode.Issued, 3]);
+    expect(await e.deps.redis.get(k.couponStock(id))).toBe('4');
+    expect(await e.deps.redis.llen(k.couponOutbox(id))).toBe(1);
+    expect(await e.deps.redis.get(k.issueRate(id, 9))).toBe('1');
+    // another request of the same user is still told that they hold it
+    expect(await issue(id, 9, 7_001, 0, 'req-2')).toEqual([IssueCode.AlreadyIssued]);
+  });
+
   it('issues, records the user and the outbox entry, and returns validDays', async () => {
     const id = await coupon(2, {}, 30);
     expect(await issue(id, 7, 5_000)).toEqual([IssueCode.Issued, 30]);

@@ -11,7 +11,7 @@ import { parseDatabaseUrl, prepareDatabase } from '../src/db/client.ts';
 import { closeDeps, createDeps, type Deps } from '../src/deps.ts';
 import { systemClock, type Clock } from '../src/lib/clock.ts';
 import { createJwt } from '../src/lib/jwt.ts';
-import { createUser } from '../src/users/users.routes.ts';
+import { createUser } from '../src/users/users.service.ts';
 import { startWorkers, type Workers, type WorkerTuning } from '../src/jobs/workers.ts';
 
 export const TEST_SECRET = 'test-secret-0123456789abcdef-0123456789';

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { confirmStock, hourOf, releaseStock, reserveStock, restockOrder } from '../src/products/stock.ts';
+import { AdjustCode, RESEND_MARKER_TTL_S } from '../src/redis/codes.ts';
 import { createTestEngine, type TestEngine } from './harness.ts';
 
 let e: TestEngine;
@@ -48,22 +49,59 @@ describe('lua/restock-order.lua', () => {
     await setStock(20, 0);
     const hour = e.deps.keys.salesHour(hourOf(Date.now()));
     await e.deps.redis.zadd(hour, 2, '88');
-    const order = { id: 501, createdAt: Date.now(), items: [{ optionId: 20, productId: 88, quantity: 2 }] };
+    const order = { orderId: 501, createdAt: Date.now(), reservationId: 'gone', items: [{ optionId: 20, productId: 88, quantity: 2 }] };
     expect(await restockOrder(e.deps, order)).toBe(true);
     expect(await restockOrder(e.deps, order)).toBe(false);
     expect(await stock(20)).toBe(2);
     expect(await e.deps.redis.zscore(hour, '88')).toBeNull();
   });
+
+  it('an order cancelled before its confirmation: the reservation closes uncounted, and a late confirm counts nothing', async () => {
+    await setStock(21, 10);
+    const at = Date.now();
+    const hour = e.deps.keys.salesHour(hourOf(at));
+    await e.deps.redis.zadd(hour, 4, '89'); // another order's sales of the product
+    expect(await reserveStock(e.deps, 'unconfirmed', [{ optionId: 21, quantity: 3 }], at)).toEqual({ ok: true });
+    const order = { orderId: 502, createdAt: at, reservationId: 'unconfirmed', items: [{ optionId: 21, productId: 89, quantity: 3 }] };
+    expect(await restockOrder(e.deps, order)).toBe(true);
+    expect(await confirmStock(e.deps, 'unconfirmed', at, [{ productId: 89, units: 3 }])).toBe(false);
+    expect(await stock(21)).toBe(10);
+    expect(await e.deps.redis.zscore(hour, '89')).toBe('4');
+    expect(await e.deps.redis.zscore(e.deps.keys.reservations, 'unconfirmed')).toBeNull();
+  });
+});
+
+describe('lua/reserve-stock.lua run twice', () => {
+  it('the same reservation id (a resend after a lost reply) takes the stock once', async () => {
+    await setStock(22, 100);
+    const items = [{ optionId: 22, quantity: 5 }];
+    expect(await reserveStock(e.deps, 'twice', items, now)).toEqual({ ok: true });
+    expect(await reserveStock(e.deps, 'twice', items, now)).toEqual({ ok: true });
+    expect(await stock(22)).toBe(95);
+    expect(await e.deps.redis.hgetall(e.deps.keys.reservation('twice'))).toEqual({ '22': '5' });
+  });
 });
 
 describe('lua/adjust-stock.lua', () => {
+  const adjust = (key: string, requestId: string, delta: number, bounded: 0 | 1 = 1) =>
+    e.deps.redis.adjustStock(key, e.deps.keys.stockAdjusted(requestId), delta, 100, RESEND_MARKER_TTL_S, bounded);
+
   it('moves live stock within 0..limit', async () => {
     const key = e.deps.keys.optionStock(30);
-    expect(await e.deps.redis.adjustStock(key, 5, 100)).toEqual([-2]);
+    expect(await adjust(key, 'a1', 5)).toEqual([AdjustCode.NoStockKey]);
     await setStock(30, 10);
-    expect(await e.deps.redis.adjustStock(key, -11, 100)).toEqual([-1]);
-    expect(await e.deps.redis.adjustStock(key, 91, 100)).toEqual([-3]);
-    expect(await e.deps.redis.adjustStock(key, 90, 100)).toEqual([1, 100]);
+    expect(await adjust(key, 'a2', -11)).toEqual([AdjustCode.BelowZero]);
+    expect(await adjust(key, 'a3', 91)).toEqual([AdjustCode.AboveLimit]);
+    expect(await adjust(key, 'a4', 90)).toEqual([AdjustCode.Adjusted, 100]);
     expect(await stock(30)).toBe(100);
+    expect(await adjust(key, 'a5', -101, 0)).toEqual([AdjustCode.Adjusted, -1]); // an undo is not bounded
+  });
+
+  it('the same request id (a resend after a lost reply) moves the stock once and answers the first result', async () => {
+    const key = e.deps.keys.optionStock(31);
+    await setStock(31, 10);
+    expect(await adjust(key, 'once', 10)).toEqual([AdjustCode.Adjusted, 20]);
+    expect(await adjust(key, 'once', 10)).toEqual([AdjustCode.Adjusted, 20]);
+    expect(await stock(31)).toBe(20);
   });
 });

@@ -1,10 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import type { Deps } from '../deps.ts';
 import { coupons } from '../db/schema/index.ts';
 import { iso, isoOrNull } from '../lib/clock.ts';
 import { AppError } from '../lib/errors.ts';
 import { toPage, type Page } from '../lib/pagination.ts';
 import { findBalance } from '../points/points.repo.ts';
-import { IssueCode, issueError } from '../redis/codes.ts';
+import { IssueCode, issueError, RESEND_MARKER_TTL_S } from '../redis/codes.ts';
 import { expiryOf, visibleStatus } from './coupon-rules.ts';
 import { countPersisted, findCoupon, userCouponPage, type CouponRow } from './coupons.repo.ts';
 import { restoreCouponState } from './coupons.state.ts';
@@ -77,9 +78,11 @@ export async function issueCoupon(deps: Deps, couponId: number, userId: number):
     k.couponIssued(couponId),
     k.couponOutbox(couponId),
     k.issueRate(couponId, userId),
+    k.issueRequest(couponId, randomUUID()),
     userId,
     now,
     deps.config.ISSUE_RATE_LIMIT,
+    RESEND_MARKER_TTL_S,
   );
   if (code !== IssueCode.Issued) return issueError(code, extra);
   deps.drainTrigger.poke(couponId);

@@ -55,8 +55,13 @@ export async function lockUserCoupon(db: Executor, couponId: number, userId: num
   return row ?? null;
 }
 
-export async function insertEvent(db: Executor, event: 'order.paid' | 'order.cancelled', view: OrderView, at: Date) {
-  const eventId = `order-${view.orderId}-${event === 'order.paid' ? 'paid' : 'cancelled'}`;
+export type OrderEvent = 'order.paid' | 'order.cancelled';
+
+/** The one builder of an event id: stable per order and event, so every retry carries the same X-Event-Id. */
+export const eventIdOf = (orderId: number, event: OrderEvent) => `order-${orderId}-${event === 'order.paid' ? 'paid' : 'cancelled'}`;
+
+export async function insertEvent(db: Executor, event: OrderEvent, view: OrderView, at: Date) {
+  const eventId = eventIdOf(view.orderId, event);
   // The payload is stored as the exact bytes to send, so every retry carries the same body and signature.
   await db.insert(orderEvents).values({ eventId, orderId: view.orderId, event, payload: JSON.stringify({ ...view, event }), createdAt: at });
   return eventId;

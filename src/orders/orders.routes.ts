@@ -25,6 +25,7 @@ export const ordersRoutes = createRouter()
           ...auth,
           'PAYLOAD_TOO_LARGE',
           'UNSUPPORTED_MEDIA_TYPE',
+          'USER_NOT_FOUND',
           'PRODUCT_NOT_FOUND',
           'OUT_OF_STOCK',
           'INSUFFICIENT_POINTS',
@@ -80,7 +81,7 @@ export const ordersRoutes = createRouter()
       request: { params: OrderParams },
       responses: {
         200: jsonContent(Order, 'The cancelled order'),
-        ...errorResponses(...auth, 'ORDER_NOT_FOUND', 'ORDER_NOT_CANCELLABLE', 'BALANCE_LIMIT_EXCEEDED'),
+        ...errorResponses(...auth, 'ORDER_NOT_FOUND', 'ORDER_NOT_CANCELLABLE'),
       },
     }),
     async (c) => c.json(await cancelOrder(c.get('deps'), c.get('principal'), c.req.valid('param').orderId), 200),

@@ -14,9 +14,10 @@ import { toPage, type Page } from '../lib/pagination.ts';
 import { findBalance, movePoints } from '../points/points.repo.ts';
 import { cachedOptions } from '../products/catalog.ts';
 import type { OptionRow } from '../products/products.repo.ts';
-import { confirmStock, releaseStock, reserveStock, restockOrder, restoreOptionStock, salesOf, type StockItem } from '../products/stock.ts';
+import { confirmStock, releaseStock, reserveStock, restockOrder, restoreOptionStock, salesOf, type RestockOrder, type StockItem } from '../products/stock.ts';
+import { assertUserExists } from '../users/users.service.ts';
 import { enqueueDelivery } from './delivery.ts';
-import { findOrder, insertEvent, lockUserCoupon, orderPage, toOrderView } from './orders.repo.ts';
+import { eventIdOf, findOrder, insertEvent, lockUserCoupon, orderPage, toOrderView } from './orders.repo.ts';
 import { recordStockMovements } from '../products/durable-stock.ts';
 import type { OrderView } from './orders.schemas.ts';
 import { priceOrder } from './pricing.ts';
@@ -29,6 +30,7 @@ export type NewOrderInput = { items: StockItem[]; couponId?: number | null | und
  * changes nothing. The steps after the commit are each repaired by a job if this process dies.
  */
 export async function placeOrder(deps: Deps, userId: number, input: NewOrderInput, record?: Recorder): Promise<OrderView> {
+  await assertUserExists(deps, userId);
   const options = await cachedOptions(deps, input.items.map((i) => i.optionId));
   const byId = new Map(options.map((o) => [o.id, o]));
   const unknown = input.items.find((i) => !byId.has(i.optionId));
@@ -60,12 +62,29 @@ export async function placeOrder(deps: Deps, userId: number, input: NewOrderInpu
     throw err;
   }
 
-  const after = await Promise.allSettled([
-    confirmStock(deps, rid, now, salesOf(view.items)),
-    enqueueDelivery(deps, `order-${view.orderId}-paid`),
-  ]);
-  for (const r of after) if (r.status === 'rejected') deps.logger.warn({ err: r.reason, orderId: view.orderId }, 'post-commit step failed; a job repairs it');
+  await afterCommit(deps, view.orderId, [confirmStock(deps, rid, now, salesOf(view.items)), enqueueDelivery(deps, eventIdOf(view.orderId, 'order.paid'))]);
   return view;
+}
+
+/** How long an answer waits for the steps after its commit; past it, the answer goes and the jobs repair them. */
+export const AFTER_COMMIT_WAIT_MS = 1_000;
+
+/**
+ * The committed answer never waits on a dead dependency: the steps after a commit (live stock, delivery queue)
+ * get a bounded wait, and each is repaired by a job if it failed or is still hanging (BullMQ's connection
+ * queues commands while Redis is down, so a queue call can hang for the whole outage).
+ */
+async function afterCommit(deps: Deps, orderId: number, steps: Promise<unknown>[]): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), AFTER_COMMIT_WAIT_MS)));
+  const settled = Promise.allSettled(steps);
+  const outcome = await Promise.race([settled, late]);
+  clearTimeout(timer);
+  if (outcome === 'late') {
+    deps.logger.warn({ orderId }, 'post-commit steps still running; answering now, the jobs repair what does not finish');
+    return;
+  }
+  for (const r of outcome) if (r.status === 'rejected') deps.logger.warn({ err: r.reason, orderId }, 'post-commit step failed; a job repairs it');
 }
 
 async function commitOrder(
@@ -147,7 +166,7 @@ export async function listOrders(deps: Deps, userId: number, page: Page) {
 
 /** Points back (REFUND), coupon back, durable stock back in one transaction; then the live stock, exactly once. */
 export async function cancelOrder(deps: Deps, principal: Principal, orderId: number): Promise<OrderView> {
-  const view = await inTransaction(deps.db, async (tx) => {
+  const { view, reservationId } = await inTransaction(deps.db, async (tx) => {
     const found = await findOrder(tx, orderId, true);
     if (!found) throw new AppError('ORDER_NOT_FOUND');
     assertOwner(principal, found.order.userId);
@@ -166,15 +185,15 @@ export async function cancelOrder(deps: Deps, principal: Principal, orderId: num
     await recordStockMovements(tx, orderId, items, 1, at);
     const cancelled = toOrderView({ ...order, status: 'CANCELLED' }, items);
     await insertEvent(tx, 'order.cancelled', cancelled, at);
-    return cancelled;
+    return { view: cancelled, reservationId: order.reservationId };
   });
-  const after = await Promise.allSettled([finishRestock(deps, view), enqueueDelivery(deps, `order-${orderId}-cancelled`)]);
-  for (const r of after) if (r.status === 'rejected') deps.logger.warn({ err: r.reason, orderId }, 'post-cancel step failed; a job repairs it');
+  const restock = { orderId, createdAt: Date.parse(view.createdAt), reservationId, items: view.items };
+  await afterCommit(deps, orderId, [finishRestock(deps, restock), enqueueDelivery(deps, eventIdOf(orderId, 'order.cancelled'))]);
   return view;
 }
 
 /** Live stock back and sales uncounted (idempotent), then the durable mark that it happened. */
-export async function finishRestock(deps: Deps, view: Pick<OrderView, 'orderId' | 'createdAt' | 'items'>): Promise<void> {
-  await restockOrder(deps, { id: view.orderId, createdAt: Date.parse(view.createdAt), items: view.items });
-  await deps.db.update(orders).set({ restockedAt: new Date(deps.clock.now()) }).where(eq(orders.id, view.orderId));
+export async function finishRestock(deps: Deps, order: RestockOrder): Promise<void> {
+  await restockOrder(deps, order);
+  await deps.db.update(orders).set({ restockedAt: new Date(deps.clock.now()) }).where(eq(orders.id, order.orderId));
 }

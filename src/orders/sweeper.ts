@@ -3,7 +3,7 @@ import { isDuplicateKey } from '../db/errors.ts';
 import { orders, reservationOutcomes } from '../db/schema/index.ts';
 import type { Deps } from '../deps.ts';
 import { confirmStock, releaseStock, salesOf } from '../products/stock.ts';
-import { findOrder, findOrderByReservation, toOrderView } from './orders.repo.ts';
+import { findOrder, findOrderByReservation } from './orders.repo.ts';
 import { finishRestock } from './orders.service.ts';
 
 /**
@@ -26,7 +26,12 @@ export async function sweepReservations(deps: Deps, timeoutMs = deps.config.RESE
       outcome = row?.outcome ?? 'VOID';
     }
     const order = outcome === 'ORDER' ? await findOrderByReservation(deps.db, rid) : null;
-    if (order) {
+    if (order?.order.status === 'CANCELLED') {
+      // Cancelled before its confirmation ran: the restock closes the reservation uncounted (one outcome per order).
+      const { order: o, items } = order;
+      await finishRestock(deps, { orderId: o.id, createdAt: o.createdAt.getTime(), reservationId: o.reservationId, items });
+      confirmed++;
+    } else if (order) {
       await confirmStock(deps, rid, order.order.createdAt.getTime(), salesOf(order.items));
       confirmed++;
     } else {
@@ -46,7 +51,10 @@ export async function repairRestocks(deps: Deps, olderThanMs = 10_000): Promise<
     .limit(500);
   for (const { id } of rows) {
     const found = await findOrder(deps.db, id);
-    if (found) await finishRestock(deps, toOrderView(found.order, found.items));
+    if (found) {
+      const { order, items } = found;
+      await finishRestock(deps, { orderId: order.id, createdAt: order.createdAt.getTime(), reservationId: order.reservationId, items });
+    }
   }
   return rows.length;
 }

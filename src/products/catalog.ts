@@ -1,4 +1,5 @@
 import type { Deps } from '../deps.ts';
+import { Bounded } from '../lib/bounded.ts';
 import { findOptions, findProduct, type OptionRow, type ProductRow } from './products.repo.ts';
 
 const MAX_ENTRIES = 50_000;
@@ -8,21 +9,10 @@ const MAX_ENTRIES = 50_000;
  * process keeps them after the first read: product pages and orders then read MySQL only for what is new.
  * Bounded; the oldest entry goes first.
  */
-class Bounded<K, V> {
-  private map = new Map<K, V>();
-  get(k: K) {
-    return this.map.get(k);
-  }
-  set(k: K, v: V) {
-    if (this.map.size >= MAX_ENTRIES) this.map.delete(this.map.keys().next().value as K);
-    this.map.set(k, v);
-  }
-}
-
 const caches = new WeakMap<Deps, { products: Bounded<number, { product: ProductRow; options: OptionRow[] }>; options: Bounded<number, OptionRow> }>();
 const of = (deps: Deps) => {
   let c = caches.get(deps);
-  if (!c) caches.set(deps, (c = { products: new Bounded(), options: new Bounded() }));
+  if (!c) caches.set(deps, (c = { products: new Bounded(MAX_ENTRIES), options: new Bounded(MAX_ENTRIES) }));
   return c;
 };
 

@@ -1,10 +1,11 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { randomUUID } from 'node:crypto';
 import { productOptions, products } from '../db/schema/index.ts';
 import type { Deps } from '../deps.ts';
 import { AppError } from '../lib/errors.ts';
 import { toPage, type Page } from '../lib/pagination.ts';
 import { cachedProduct } from './catalog.ts';
-import { findOptions, productPage, type OptionRow, type ProductRow } from './products.repo.ts';
+import { addDurableStock, findOptions, productPage, type OptionRow, type ProductRow } from './products.repo.ts';
+import { AdjustCode, RESEND_MARKER_TTL_S } from '../redis/codes.ts';
 import { liveStock, restoreOptionStock } from './stock.ts';
 
 export const STOCK_LIMIT = 1_000_000;
@@ -67,34 +68,43 @@ export async function listProducts(deps: Deps, page: Page) {
 
 /**
  * An admin correction: the live stock moves first, within bounds (lua/adjust-stock.lua), then the durable stock
- * under the same bounds; if MySQL refuses, the live change is undone.
+ * under the same bounds; if MySQL refuses, the live change is undone. Both Redis calls carry a request id, so a
+ * resend after a lost reply never moves the stock twice.
  */
 export async function adjustOptionStock(deps: Deps, optionId: number, delta: number) {
   const [option] = await findOptions(deps.db, [optionId]);
   if (!option) throw new AppError('PRODUCT_NOT_FOUND', 'Option not found');
   const key = deps.keys.optionStock(optionId);
-  let [code, stock = 0] = await deps.redis.adjustStock(key, delta, STOCK_LIMIT);
-  if (code === -2) {
+  const requestId = randomUUID();
+  const adjust = (id: string, by: number, bounded: 0 | 1) =>
+    deps.redis.adjustStock(key, deps.keys.stockAdjusted(id), by, STOCK_LIMIT, RESEND_MARKER_TTL_S, bounded);
+  let [code, stock = 0] = await adjust(requestId, delta, 1);
+  if (code === AdjustCode.NoStockKey) {
     await restoreOptionStock(deps, [optionId]);
-    [code, stock = 0] = await deps.redis.adjustStock(key, delta, STOCK_LIMIT);
+    [code, stock = 0] = await adjust(requestId, delta, 1);
   }
-  const refusal = delta < 0 ? new AppError('OUT_OF_STOCK', 'Stock would go below 0') : new AppError('STOCK_LIMIT_EXCEEDED', `Stock may not exceed ${STOCK_LIMIT}`);
-  if (code !== 1) throw refusal;
+  const refusal = adjustRefusal(code);
+  if (refusal) throw refusal;
   try {
-    const [res] = await deps.db
-      .update(productOptions)
-      .set({ stock: sql`${productOptions.stock} + ${delta}` })
-      .where(
-        and(
-          eq(productOptions.id, optionId),
-          // The durable stock includes the order movements not folded in yet.
-          sql`${productOptions.stock} + ${delta} + (SELECT COALESCE(SUM(l.delta), 0) FROM stock_ledger l WHERE l.option_id = ${optionId} AND l.applied_at IS NULL) BETWEEN 0 AND ${STOCK_LIMIT}`,
-        ),
-      );
-    if (res.affectedRows !== 1) throw refusal;
+    const applied = await addDurableStock(deps.db, optionId, delta, STOCK_LIMIT);
+    if (!applied) throw delta < 0 ? adjustRefusal(AdjustCode.BelowZero)! : adjustRefusal(AdjustCode.AboveLimit)!;
   } catch (err) {
-    await deps.redis.incrby(key, -delta);
+    await adjust(`${requestId}:undo`, -delta, 0);
     throw err;
   }
   return { id: option.id, productId: option.productId, name: option.name, price: option.price, stock };
+}
+
+/** The contract's refusal for an adjust-stock code, by the code itself; null when it was applied. */
+function adjustRefusal(code: number): AppError | null {
+  switch (code) {
+    case AdjustCode.Adjusted:
+      return null;
+    case AdjustCode.BelowZero:
+      return new AppError('OUT_OF_STOCK', 'Stock would go below 0');
+    case AdjustCode.AboveLimit:
+      return new AppError('STOCK_LIMIT_EXCEEDED', `Stock may not exceed ${STOCK_LIMIT}`);
+    default:
+      return new AppError('INTERNAL', `unexpected adjust-stock reply ${code}`);
+  }
 }

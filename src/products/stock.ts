@@ -1,4 +1,5 @@
 import type { Deps } from '../deps.ts';
+import { ReserveCode } from '../redis/codes.ts';
 import { durableStock } from './durable-stock.ts';
 
 export const SALES_TTL_S = 74 * 3600; // a little over the 72-hour window
@@ -15,8 +16,10 @@ export async function reserveStock(deps: Deps, rid: string, items: StockItem[], 
   const keys = [k.reservations, k.reservation(rid), ...items.map((i) => k.optionStock(i.optionId))];
   const args = [now, rid, ...items.flatMap((i) => [i.optionId, i.quantity])];
   const [code, index = 0] = await deps.redis.reserveStock(keys.length, ...keys, ...args);
-  if (code === 1) return { ok: true };
-  return { ok: false, reason: code === -1 ? 'OUT_OF_STOCK' : 'MISSING', index: index - 1 };
+  if (code === ReserveCode.Reserved) return { ok: true };
+  if (code === ReserveCode.OutOfStock) return { ok: false, reason: 'OUT_OF_STOCK', index: index - 1 };
+  if (code === ReserveCode.NoStockKey) return { ok: false, reason: 'MISSING', index: index - 1 };
+  throw new Error(`unexpected reserve-stock reply ${code}`);
 }
 
 /** lua/release-stock.lua, with the options read from the reservation itself. Idempotent. */
@@ -41,16 +44,29 @@ export async function confirmStock(deps: Deps, rid: string, orderCreatedAt: numb
   return (await deps.redis.confirmStock(keys.length, ...keys, rid, SALES_TTL_S, ...sales.flatMap((s) => [s.productId, s.units]))) === 1;
 }
 
-/** lua/restock-order.lua: a cancelled order's units back on sale and out of its sales hour. Idempotent. */
-export async function restockOrder(
-  deps: Deps,
-  order: { id: number; createdAt: number; items: { optionId: number; productId: number; quantity: number }[] },
-) {
+export type RestockOrder = {
+  orderId: number;
+  createdAt: number;
+  reservationId: string;
+  items: { optionId: number; productId: number; quantity: number }[];
+};
+
+/**
+ * lua/restock-order.lua: a cancelled order's units back on sale and out of its sales hour (or, when its
+ * reservation was never confirmed, the reservation closed uncounted). Idempotent.
+ */
+export async function restockOrder(deps: Deps, order: RestockOrder) {
   const k = deps.keys;
   const hour = hourOf(order.createdAt);
   const inWindow = hour > hourOf(deps.clock.now()) - 72 ? 1 : 0;
-  const keys = [k.restocked(order.id), k.salesHour(hour), ...order.items.map((i) => k.optionStock(i.optionId))];
-  const args = [RESTOCK_MARK_TTL_S, inWindow, ...order.items.flatMap((i) => [i.quantity, i.productId])];
+  const keys = [
+    k.restocked(order.orderId),
+    k.salesHour(hour),
+    k.reservations,
+    k.reservation(order.reservationId),
+    ...order.items.map((i) => k.optionStock(i.optionId)),
+  ];
+  const args = [RESTOCK_MARK_TTL_S, inWindow, order.reservationId, ...order.items.flatMap((i) => [i.quantity, i.productId])];
   return (await deps.redis.restockOrder(keys.length, ...keys, ...args)) === 1;
 }
 

@@ -21,6 +21,12 @@ export function watchConnection(client: RedisClient, log: { warn(o: object, m: s
 }
 
 /**
+ * A hot command unanswered this long fails (503) instead of holding its request while Redis hangs. Its script
+ * may still have run; every state-changing script is safe to resend, and reservations are swept.
+ */
+export const HOT_COMMAND_TIMEOUT_MS = 2_000;
+
+/**
  * The hot-path client fails fast (no offline queue, one retry) so a Redis outage answers 503 at once instead of
  * piling requests up, and auto-pipelines: the commands of concurrent requests issued in one tick leave in one
  * socket write, which under a rush saves most of the syscalls. BullMQ gets its own connections with
@@ -29,7 +35,7 @@ export function watchConnection(client: RedisClient, log: { warn(o: object, m: s
 export function createRedis(config: Config, role: 'hot' | 'queue'): RedisClient {
   const options: RedisOptions =
     role === 'hot'
-      ? { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 5_000, enableAutoPipelining: true }
+      ? { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 5_000, commandTimeout: HOT_COMMAND_TIMEOUT_MS, enableAutoPipelining: true }
       : { maxRetriesPerRequest: null, enableReadyCheck: true };
   if (config.REDIS_CLUSTER_NODES) {
     const nodes = config.REDIS_CLUSTER_NODES.split(',').map((hp) => {

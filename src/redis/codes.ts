@@ -10,6 +10,27 @@ export enum IssueCode {
   RateLimited = -5,
 }
 
+/** Mirrors the return codes of lua/reserve-stock.lua. */
+export enum ReserveCode {
+  Reserved = 1,
+  OutOfStock = -1,
+  NoStockKey = -2,
+}
+
+/** Mirrors the return codes of lua/adjust-stock.lua. */
+export enum AdjustCode {
+  Adjusted = 1,
+  BelowZero = -1,
+  NoStockKey = -2,
+  AboveLimit = -3,
+}
+
+/**
+ * How long a script remembers a request it applied, so that a resend after a lost reply is answered, not
+ * applied again. ioredis resends on the reconnect right after the loss: seconds would do; an hour is generous.
+ */
+export const RESEND_MARKER_TTL_S = 3_600;
+
 /** The AppError for a refused issuance. */
 export function issueError(code: number, retryAfterMs = 1000): AppError {
   switch (code) {

@@ -18,6 +18,8 @@ export function createKeys(prefix: string) {
     /** every coupon whose outbox the drainer should look at */
     couponsActive: `${prefix}coupons:active`,
     issueRate: (couponId: number, userId: number) => `${coupon(couponId)}:rate:${userId}`,
+    /** marks that one issue request (by its id) won a copy, so a resent script answers it again */
+    issueRequest: (couponId: number, requestId: string) => `${coupon(couponId)}:req:${requestId}`,
     /**
      * Option stock lives under one tag so that a multi-item reservation is one atomic script even on a cluster:
      * co-location, chosen over per-shard compensation (see README, "Past one machine").
@@ -26,6 +28,8 @@ export function createKeys(prefix: string) {
     reservations: `${prefix}{stock}:reservations`,
     reservation: (rid: string) => `${prefix}{stock}:reservation:${rid}`,
     restocked: (orderId: number) => `${prefix}{stock}:restocked:${orderId}`,
+    /** marks that one stock correction (by its request id) was applied, so a resent script applies it once */
+    stockAdjusted: (requestId: string) => `${prefix}{stock}:adjusted:${requestId}`,
     /** units sold per product in one UTC hour; same tag as the reservations so confirming counts atomically */
     salesHour: (hour: number) => `${prefix}{stock}:sales:${hour}`,
     salesUnion: `${prefix}{stock}:sales:union`,

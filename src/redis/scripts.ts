@@ -6,11 +6,11 @@ import type { RedisClient } from './client.ts';
 
 /** Each script's file and key count; ioredis `defineCommand` loads it once and runs it by SHA (EVALSHA, NOSCRIPT fallback). */
 const SCRIPTS = {
-  issueCoupon: { file: 'issue-coupon.lua', keys: 5 },
+  issueCoupon: { file: 'issue-coupon.lua', keys: 6 },
   claimOutbox: { file: 'claim-outbox.lua', keys: 3 },
   ackOutbox: { file: 'ack-outbox.lua', keys: 2 },
   restoreCoupon: { file: 'restore-coupon.lua', keys: 5 },
-  adjustStock: { file: 'adjust-stock.lua', keys: 1 },
+  adjustStock: { file: 'adjust-stock.lua', keys: 2 },
 } as const;
 
 /** Scripts whose key count depends on the order: called with the count first (`numberOfKeys` left open). */
@@ -24,14 +24,17 @@ const VARIADIC = {
 type K = string;
 declare module 'ioredis' {
   interface RedisCommander<Context> {
-    issueCoupon(meta: K, stock: K, issued: K, outbox: K, rate: K, userId: number, now: number, limit: number): Result<[number, number?], Context>;
+    issueCoupon(
+      meta: K, stock: K, issued: K, outbox: K, rate: K, request: K,
+      userId: number, now: number, limit: number, markerTtlS: number,
+    ): Result<[number, number?], Context>;
     claimOutbox(outbox: K, inflight: K, token: K, batch: number, newToken: string): Result<string[], Context>;
     ackOutbox(inflight: K, token: K, ownToken: string): Result<number, Context>;
     restoreCoupon(
       meta: K, stock: K, issued: K, outbox: K, inflight: K,
       total: number, validDays: number, startsAt: number | '', endsAt: number | '',
     ): Result<number, Context>;
-    adjustStock(stock: K, delta: number, max: number): Result<[number, number?], Context>;
+    adjustStock(stock: K, marker: K, delta: number, max: number, markerTtlS: number, bounded: 0 | 1): Result<[number, number?], Context>;
     reserveStock(numKeys: number, ...keysThenArgs: (string | number)[]): Result<[number, number?], Context>;
     releaseStock(numKeys: number, ...keysThenArgs: (string | number)[]): Result<number, Context>;
     confirmStock(numKeys: number, ...keysThenArgs: (string | number)[]): Result<number, Context>;
