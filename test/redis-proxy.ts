@@ -14,6 +14,8 @@ export async function startRedisProxy(target = new URL(process.env.REDIS_URL || 
   let mode: 'pass' | 'refuse' | 'hang' = 'pass';
   /** every substring must occur in one client write; the reply to that write is dropped */
   let dropOn: string[] | null = null;
+  /** every substring must occur in one client write; Redis goes down right after answering it */
+  let downAfter: string[] | null = null;
   let dropped = 0;
 
   const server = net.createServer((client) => {
@@ -22,6 +24,7 @@ export async function startRedisProxy(target = new URL(process.env.REDIS_URL || 
     const pair = { client, upstream };
     pairs.add(pair);
     let dropNextReply = false;
+    let downAfterReply = false;
     const close = () => {
       pairs.delete(pair);
       client.destroy();
@@ -36,6 +39,10 @@ export async function startRedisProxy(target = new URL(process.env.REDIS_URL || 
         dropOn = null;
         dropNextReply = true;
       }
+      if (downAfter && downAfter.every((s) => text.includes(s))) {
+        downAfter = null;
+        downAfterReply = true;
+      }
       upstream.write(chunk);
     });
     upstream.on('data', (chunk: Buffer) => {
@@ -46,6 +53,11 @@ export async function startRedisProxy(target = new URL(process.env.REDIS_URL || 
         return close();
       }
       client.write(chunk);
+      if (downAfterReply) {
+        downAfterReply = false;
+        mode = 'refuse';
+        for (const p of pairs) p.client.destroy();
+      }
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -56,6 +68,10 @@ export async function startRedisProxy(target = new URL(process.env.REDIS_URL || 
     /** Drops the reply to the next client write that contains every one of `parts` (case-insensitive). */
     dropReplyTo(...parts: string[]) {
       dropOn = parts.map((p) => p.toLowerCase());
+    },
+    /** Lets the next client write that contains every one of `parts` through, answered; then Redis is down. */
+    downAfterReplyTo(...parts: string[]) {
+      downAfter = parts.map((p) => p.toLowerCase());
     },
     /** How many replies were dropped so far. */
     get dropped() {

@@ -28,7 +28,13 @@ export async function purgeIdempotencyKeys(deps: Pick<Deps, 'db' | 'clock'>, kee
   }
 }
 
+/**
+ * Who asks (the token's role and subject), for which method and path, with which key, and what the request
+ * means: its validated body, so unknown fields (ignored by the contract) never make a retry "another body".
+ */
 export type IdempotencyScope = { subject: string; scope: string; key: string | undefined; body: unknown };
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
 /** JSON with object keys sorted, so `{"a":1,"b":2}` and `{"b":2,"a":1}` are the same request. */
 export function canonicalJson(value: unknown): string {
@@ -53,8 +59,9 @@ export async function idempotent(
 ): Promise<Reply> {
   if (req.key === undefined) return settle(() => run(undefined));
 
-  const id = { subject: req.subject, scope: req.scope, key: req.key };
-  const hash = createHash('sha256').update(canonicalJson(req.body)).digest('hex');
+  // The subject is stored as its digest: any subject the token check accepts fits, and compares exactly.
+  const id = { subject: sha256(req.subject), scope: req.scope, key: req.key };
+  const hash = sha256(canonicalJson(req.body));
   const where = and(eq(idempotencyKeys.subject, id.subject), eq(idempotencyKeys.scope, id.scope), eq(idempotencyKeys.key, id.key));
   const existing = await claim(deps, id, hash, where);
   if (existing) return existing;

@@ -12,18 +12,16 @@ export function sendReply(c: Context<AppEnv>, reply: Reply): never {
 
 /**
  * Runs a mutating handler under the request's Idempotency-Key, scoped to the token subject and the concrete
- * method and path. The raw parsed body (unknown fields included) is what a retry must repeat.
+ * method and path. A retry must repeat what the request means: its validated body (unknown fields, which the
+ * contract ignores, do not count).
  */
 export async function runIdempotent(
   c: Context<AppEnv>,
   key: string | undefined,
+  body: unknown,
   run: (record: Recorder | undefined) => Promise<{ status: number; body: unknown }>,
 ): Promise<never> {
   const principal = c.get('principal');
-  const reply = await idempotent(
-    c.get('deps'),
-    { subject: `${principal.role}:${principal.sub}`, scope: `${c.req.method} ${c.req.path}`, key, body: await c.req.json() },
-    run,
-  );
+  const reply = await idempotent(c.get('deps'), { subject: `${principal.role}:${principal.sub}`, scope: `${c.req.method} ${c.req.path}`, key, body }, run);
   return sendReply(c, reply);
 }

@@ -36,9 +36,11 @@ export const ordersRoutes = createRouter()
       },
     }),
     async (c) => {
-      const body = c.req.valid('json');
+      const { items, couponId } = c.req.valid('json');
+      // What the order means: an absent couponId and a null one are the same request.
+      const body = { items, couponId: couponId ?? null };
       const userId = c.get('principal').userId!;
-      return runIdempotent(c, c.req.valid('header')['idempotency-key'], async (record) => ({
+      return runIdempotent(c, c.req.valid('header')['idempotency-key'], body, async (record) => ({
         status: 201,
         body: await placeOrder(c.get('deps'), userId, body, record),
       }));

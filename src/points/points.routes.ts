@@ -46,7 +46,7 @@ export const pointsRoutes = createRouter()
     async (c) => {
       const { userId } = c.req.valid('param');
       const { amount } = c.req.valid('json');
-      return runIdempotent(c, c.req.valid('header')['idempotency-key'], async (record) => ({
+      return runIdempotent(c, c.req.valid('header')['idempotency-key'], { amount }, async (record) => ({
         status: 200,
         body: await chargePoints(c.get('deps'), userId, amount, record),
       }));

@@ -1,4 +1,4 @@
-import { index, int, mysqlEnum, mysqlTable, text, uniqueIndex, varchar } from 'drizzle-orm/mysql-core';
+import { index, int, mysqlEnum, mysqlTable, text, uniqueIndex, varbinary } from 'drizzle-orm/mysql-core';
 import { id, money, pk, ts } from './columns.ts';
 
 export const orders = mysqlTable(
@@ -11,7 +11,8 @@ export const orders = mysqlTable(
     discountAmount: money('discount_amount').notNull(),
     paidAmount: money('paid_amount').notNull(),
     couponId: id('coupon_id'),
-    reservationId: varchar('reservation_id', { length: 40 }).notNull(),
+    /** identifiers are VARBINARY so they compare exactly, never by a case-insensitive collation */
+    reservationId: varbinary('reservation_id', { length: 40 }).notNull(),
     createdAt: ts('created_at').notNull(),
     cancelledAt: ts('cancelled_at'),
     /** set once a cancelled order's units are back in Redis; a job repairs cancellations a crash left without it */
@@ -39,7 +40,7 @@ export const orderEvents = mysqlTable(
   'order_events',
   {
     id: pk(),
-    eventId: varchar('event_id', { length: 64 }).notNull(),
+    eventId: varbinary('event_id', { length: 64 }).notNull(),
     orderId: id('order_id').notNull(),
     event: mysqlEnum('event', ['order.paid', 'order.cancelled']).notNull(),
     payload: text('payload').notNull(),
@@ -55,7 +56,7 @@ export const orderEvents = mysqlTable(
  * and the primary key lets only the first of them commit.
  */
 export const reservationOutcomes = mysqlTable('reservation_outcomes', {
-  reservationId: varchar('reservation_id', { length: 40 }).primaryKey(),
+  reservationId: varbinary('reservation_id', { length: 40 }).primaryKey(),
   outcome: mysqlEnum('outcome', ['ORDER', 'VOID']).notNull(),
   createdAt: ts('created_at').notNull(),
 });
