@@ -1,4 +1,4 @@
-import { serve, type ServerType } from '@hono/node-server';
+import type { Server } from 'node:http';
 import cluster from 'node:cluster';
 import { parseArgs } from 'node:util';
 import { createApp } from './app.ts';
@@ -8,6 +8,7 @@ import { prepareDatabase } from './db/client.ts';
 import { closeDeps, createDeps } from './deps.ts';
 import { startWorkers, type Workers } from './jobs/workers.ts';
 import { createLogger } from './lib/logger.ts';
+import { startServer } from './lib/server.ts';
 import { restoreOptionStock } from './products/stock.ts';
 
 export type Role = 'api' | 'worker' | 'all';
@@ -85,9 +86,9 @@ async function runProcess(config: Config, role: Role, beforeClose: () => Promise
     if (coupons + options > 0) log.warn({ coupons, options }, 'rebuilt missing Redis state from MySQL');
     workers = await startWorkers(deps);
   }
-  let server: ServerType | null = null;
+  let server: Server | null = null;
   if (role !== 'worker') {
-    server = serve({ fetch: createApp(deps).fetch, port: config.PORT }, (info) => log.info({ port: info.port, role }, 'engine listening'));
+    server = startServer(createApp(deps).fetch, config.PORT, (port) => log.info({ port, role }, 'engine listening'));
   }
 
   let stopping = false;

@@ -52,7 +52,10 @@ export const couponsRoutes = createRouter()
         ...errorResponses('UNAUTHENTICATED', 'FORBIDDEN', 'VALIDATION_FAILED', 'USER_NOT_FOUND'),
       },
     }),
-    async (c) => c.json(await listUserCoupons(c.get('deps'), c.req.valid('param').userId, readPage(c.req.valid('query'))), 200),
+    async (c) => {
+      const { userId } = c.req.valid('param');
+      return c.json(await listUserCoupons(c.get('deps'), userId, readPage(c.req.valid('query'), `coupons:${userId}`)), 200);
+    },
   )
   .openapi(
     createRoute({

@@ -93,7 +93,7 @@ export async function listUserCoupons(deps: Deps, userId: number, page: Page) {
   if ((await findBalance(deps.readDb, userId)) === null) throw new AppError('USER_NOT_FOUND');
   const rows = await userCouponPage(deps.readDb, userId, page.beforeId, page.limit);
   const now = deps.clock.now();
-  return toPage(rows, page.limit, (r) => ({
+  return toPage(rows, page, (r) => ({
     couponId: r.couponId,
     name: r.name,
     discountType: r.discountType,

@@ -9,6 +9,7 @@ export const ERROR_STATUS = {
   COUPON_NOT_FOUND: 404,
   ORDER_NOT_FOUND: 404,
   METHOD_NOT_ALLOWED: 405,
+  REQUEST_TIMEOUT: 408,
   REQUEST_IN_PROGRESS: 409,
   BALANCE_LIMIT_EXCEEDED: 409,
   OUT_OF_STOCK: 409,
@@ -23,6 +24,7 @@ export const ERROR_STATUS = {
   UNSUPPORTED_MEDIA_TYPE: 415,
   IDEMPOTENCY_KEY_REUSED: 422,
   RATE_LIMITED: 429,
+  HEADERS_TOO_LARGE: 431,
   INTERNAL: 500,
   SERVICE_UNAVAILABLE: 503,
 } as const;
@@ -41,6 +43,8 @@ const DEFAULT_MESSAGE: Partial<Record<ErrorCode, string>> = {
   ORDER_NOT_FOUND: 'Order not found',
   PAYLOAD_TOO_LARGE: 'The request body is too large',
   UNSUPPORTED_MEDIA_TYPE: 'The request body must be application/json',
+  REQUEST_TIMEOUT: 'The request took too long to arrive',
+  HEADERS_TOO_LARGE: 'The request line or headers are too large',
   INTERNAL: 'Internal error',
   SERVICE_UNAVAILABLE: 'A dependency is unavailable, try again',
 };

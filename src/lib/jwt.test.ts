@@ -19,3 +19,23 @@ describe('createJwt', () => {
     expect(jwt.verify(t.replace('.', '.+'))).toBeNull();
   });
 });
+
+describe('one spelling of a signature', () => {
+  const token = jwt.sign({ sub: '7', exp: now / 1000 + 60 });
+  const [head, body, sig] = token.split('.') as [string, string, string];
+  const std = Buffer.from(sig, 'base64url').toString('base64'); // standard base64, with its padding
+
+  it('accepts the canonical base64url signature', () => {
+    expect(jwt.verify(token)?.userId).toBe(7);
+  });
+  it('rejects the same bytes padded with =, in standard base64, or with other trailing bits', () => {
+    expect(jwt.verify(`${head}.${body}.${sig}=`)).toBeNull();
+    expect(jwt.verify(`${head}.${body}.${std}`)).toBeNull();
+    // 43 characters carry 258 bits for 256: the last character's low 2 bits must be 0
+    const last = sig.at(-1)!;
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const sibling = alphabet[alphabet.indexOf(last) + 1]!;
+    expect(Buffer.from(sig.slice(0, -1) + sibling, 'base64url').equals(Buffer.from(sig, 'base64url'))).toBe(true);
+    expect(jwt.verify(`${head}.${body}.${sig.slice(0, -1)}${sibling}`)).toBeNull();
+  });
+});

@@ -26,8 +26,10 @@ export function createJwt(secret: string, now: () => number = Date.now) {
     if (first < 1 || second < 0 || token.indexOf('.', second + 1) !== -1) return null;
     const header = parseSegment(token.slice(0, first));
     if (!header || header.alg !== 'HS256') return null;
-    const signature = Buffer.from(token.slice(second + 1), 'base64url');
-    const expected = mac(token.slice(0, second));
+    // Compared as text against the one canonical base64url spelling: padding, `+/` or non-zero trailing bits
+    // decode to the same bytes, and a token must have exactly one accepted form.
+    const signature = Buffer.from(token.slice(second + 1), 'latin1');
+    const expected = Buffer.from(mac(token.slice(0, second)).toString('base64url'), 'latin1');
     if (signature.length !== expected.length || !timingSafeEqual(signature, expected)) return null;
     const claims = parseSegment(token.slice(first + 1, second));
     if (!claims || typeof claims.exp !== 'number' || !Number.isFinite(claims.exp)) return null;

@@ -14,21 +14,22 @@ export const pageQuery = z.object({
   cursor: z.string().max(200).optional().openapi({ description: 'opaque; the nextCursor of the previous page' }),
 });
 
-export type Page = { limit: number; beforeId: number | null };
+/** `list` names the list a cursor belongs to (e.g. `orders:5`): a cursor from another list does not decode. */
+export type Page = { limit: number; beforeId: number | null; list: string };
 
-/** Cursors are opaque to clients; inside they are the last id seen, lists being newest (highest id) first. */
-export function readPage(q: { limit?: number | undefined; cursor?: string | undefined }): Page {
-  return { limit: q.limit ?? DEFAULT_LIMIT, beforeId: q.cursor === undefined ? null : decodeCursor(q.cursor) };
+/** Cursors are opaque to clients; inside they are the list and the last id seen, lists being newest first. */
+export function readPage(q: { limit?: number | undefined; cursor?: string | undefined }, list: string): Page {
+  return { limit: q.limit ?? DEFAULT_LIMIT, beforeId: q.cursor === undefined ? null : decodeCursor(q.cursor, list), list };
 }
 
-export function encodeCursor(id: number): string {
-  return Buffer.from(`v1:${id}`).toString('base64url');
+export function encodeCursor(list: string, id: number): string {
+  return Buffer.from(`v1:${list}:${id}`).toString('base64url');
 }
 
-function decodeCursor(cursor: string): number {
+function decodeCursor(cursor: string, list: string): number {
   const text = /^[A-Za-z0-9_-]+$/.test(cursor) ? Buffer.from(cursor, 'base64url').toString('utf8') : '';
-  const m = /^v1:([1-9][0-9]{0,15})$/.exec(text);
-  const id = m ? Number(m[1]) : NaN;
+  const m = /^v1:(.+):([1-9][0-9]{0,15})$/.exec(text);
+  const id = m && m[1] === list ? Number(m[2]) : NaN;
   if (!Number.isSafeInteger(id)) {
     throw new AppError('VALIDATION_FAILED', 'cursor is not valid', { in: 'query', issues: [{ path: 'cursor', message: 'does not decode' }] });
   }
@@ -36,10 +37,10 @@ function decodeCursor(cursor: string): number {
 }
 
 /** Given up to limit + 1 rows (newest first), returns the page and the cursor of the next one. */
-export function toPage<R extends { id: number }, T>(rows: R[], limit: number, map: (r: R) => T) {
-  const items = rows.slice(0, limit);
+export function toPage<R extends { id: number }, T>(rows: R[], page: Page, map: (r: R) => T) {
+  const items = rows.slice(0, page.limit);
   const last = items[items.length - 1];
-  return { items: items.map(map), nextCursor: rows.length > limit && last ? encodeCursor(last.id) : null };
+  return { items: items.map(map), nextCursor: rows.length > page.limit && last ? encodeCursor(page.list, last.id) : null };
 }
 
 export const pageOf = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), nextCursor: z.string().nullable() });

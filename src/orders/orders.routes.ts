@@ -70,7 +70,10 @@ export const ordersRoutes = createRouter()
       request: { params: UserParams, query: pageQuery },
       responses: { 200: jsonContent(pageOf(Order), 'A page of orders'), ...errorResponses(...auth, 'USER_NOT_FOUND') },
     }),
-    async (c) => c.json(await listOrders(c.get('deps'), c.req.valid('param').userId, readPage(c.req.valid('query'))), 200),
+    async (c) => {
+      const { userId } = c.req.valid('param');
+      return c.json(await listOrders(c.get('deps'), userId, readPage(c.req.valid('query'), `orders:${userId}`)), 200);
+    },
   )
   .openapi(
     createRoute({

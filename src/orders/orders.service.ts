@@ -161,7 +161,7 @@ export async function getOrder(deps: Deps, principal: Principal, orderId: number
 export async function listOrders(deps: Deps, userId: number, page: Page) {
   if ((await findBalance(deps.readDb, userId)) === null) throw new AppError('USER_NOT_FOUND');
   const rows = await orderPage(deps.readDb, userId, page.beforeId, page.limit);
-  return toPage(rows, page.limit, (r) => toOrderView(r, r.items));
+  return toPage(rows, page, (r) => toOrderView(r, r.items));
 }
 
 /** Points back (REFUND), coupon back, durable stock back in one transaction; then the live stock, exactly once. */

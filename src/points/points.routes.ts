@@ -63,5 +63,8 @@ export const pointsRoutes = createRouter()
       request: { params: UserParams, query: pageQuery },
       responses: { 200: jsonContent(pageOf(HistoryEntry), 'A page of history rows'), ...errorResponses(...authErrors) },
     }),
-    async (c) => c.json(await listHistory(c.get('deps'), c.req.valid('param').userId, readPage(c.req.valid('query'))), 200),
+    async (c) => {
+      const { userId } = c.req.valid('param');
+      return c.json(await listHistory(c.get('deps'), userId, readPage(c.req.valid('query'), `points:${userId}`)), 200);
+    },
   );

@@ -26,7 +26,7 @@ export async function chargePoints(deps: Deps, userId: number, amount: number, r
 export async function listHistory(deps: Deps, userId: number, page: Page) {
   if ((await findBalance(deps.readDb, userId)) === null) throw new AppError('USER_NOT_FOUND');
   const rows = await historyPage(deps.readDb, userId, page.beforeId, page.limit);
-  return toPage(rows, page.limit, (r) => ({
+  return toPage(rows, page, (r) => ({
     id: r.id,
     type: r.type,
     amount: r.amount,

@@ -16,7 +16,7 @@ export const productsRoutes = createRouter()
       request: { query: pageQuery },
       responses: { 200: jsonContent(pageOf(ProductSummary), 'A page of products'), ...errorResponses('VALIDATION_FAILED') },
     }),
-    async (c) => c.json(await listProducts(c.get('deps'), readPage(c.req.valid('query'))), 200),
+    async (c) => c.json(await listProducts(c.get('deps'), readPage(c.req.valid('query'), 'products')), 200),
   )
   .openapi(
     createRoute({

@@ -63,7 +63,7 @@ export async function getProduct(deps: Deps, productId: number) {
 
 export async function listProducts(deps: Deps, page: Page) {
   const rows = await productPage(deps.readDb, page.beforeId, page.limit);
-  return toPage(rows, page.limit, (r) => r);
+  return toPage(rows, page, (r) => r);
 }
 
 /**
