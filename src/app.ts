@@ -8,6 +8,7 @@ import { AppError, causes, isAppError, type ErrorCode } from './lib/errors.ts';
 import { sendError, validationHook, type AppEnv } from './lib/http.ts';
 import { requestHeader, setResponseHeaders } from './lib/node-http.ts';
 import { API_SECURITY_HEADERS } from './lib/security-headers.ts';
+import { scrapeMetrics } from './lib/metrics.ts';
 import { randomUUID } from 'node:crypto';
 import { pointsRoutes } from './points/points.routes.ts';
 import { couponsRoutes } from './coupons/coupons.routes.ts';
@@ -33,7 +34,7 @@ const HTTP_EXCEPTION_CODES: Record<number, ErrorCode> = {
 export function createApp(deps: Deps) {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
   // The request counter would only repeat the duration histogram's _count, at a second label lookup per request.
-  const { printMetrics, registerMetrics } = prometheus({ registry: deps.metrics, metricOptions: { requestsTotal: { disabled: true } } });
+  const { registerMetrics } = prometheus({ registry: deps.metrics, metricOptions: { requestsTotal: { disabled: true } } });
 
   // One layer for what every request needs: each async middleware layer costs the hot path measurably.
   app.use('*', (c, next) => {
@@ -47,7 +48,10 @@ export function createApp(deps: Deps) {
   });
   app.use('*', registerMetrics);
 
-  app.get('/metrics', printMetrics);
+  app.get('/metrics', async (c) => {
+    const text = await scrapeMetrics(deps.metrics);
+    return c.body(text, 200, { 'Content-Type': deps.metrics.contentType });
+  });
   app.route('/', healthRoutes);
   app.route('/', usersRoutes);
   app.route('/', pointsRoutes);

@@ -5,9 +5,10 @@ import { createApp } from './app.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { restoreMissingCoupons } from './coupons/coupons.state.ts';
 import { prepareDatabase } from './db/client.ts';
-import { closeDeps, createDeps } from './deps.ts';
+import { closeDeps, createDeps, type Deps } from './deps.ts';
 import { startWorkers, type Workers } from './jobs/workers.ts';
 import { createLogger } from './lib/logger.ts';
+import { gatherMetricsInPrimary, serveMetricsToPrimary } from './lib/metrics.ts';
 import { startServer } from './lib/server.ts';
 import { restoreOptionStock } from './products/stock.ts';
 
@@ -44,7 +45,8 @@ function readConfig(): Config {
  */
 async function runPrimary(config: Config, role: Role): Promise<void> {
   const log = createLogger(config.LOG_LEVEL, 'primary');
-  await prepareDatabase(config.DATABASE_URL);
+  let own: Deps | null = null;
+  gatherMetricsInPrimary(() => own?.metrics ?? null);
   for (let i = 0; i < config.WEB_CONCURRENCY; i++) cluster.fork({ ENGINE_ROLE: 'api' });
   let stopping = false;
   cluster.on('exit', (worker, code) => {
@@ -60,7 +62,7 @@ async function runPrimary(config: Config, role: Role): Promise<void> {
       check();
     });
   };
-  if (role === 'all') await runProcess(config, 'worker', stopChildren);
+  if (role === 'all') own = await runProcess(config, 'worker', stopChildren);
   else {
     const stop = () => void stopChildren().then(() => process.exit(0));
     process.on('SIGTERM', stop);
@@ -70,9 +72,9 @@ async function runPrimary(config: Config, role: Role): Promise<void> {
 }
 
 /** config → database → clients → HTTP and/or workers; SIGTERM stops accepting, drains, closes, exits 0. */
-async function runProcess(config: Config, role: Role, beforeClose: () => Promise<void> = async () => undefined): Promise<void> {
-  if (!cluster.isWorker) await prepareDatabase(config.DATABASE_URL);
+async function runProcess(config: Config, role: Role, beforeClose: () => Promise<void> = async () => undefined): Promise<Deps> {
   const deps = await createDeps(config);
+  serveMetricsToPrimary(deps.metrics);
   const log = deps.logger;
   if (config.usingDevSecret && !cluster.isWorker) {
     log.warn('JWT_SECRET is not set: using the built-in development secret. Never run like this in production.');
@@ -111,9 +113,12 @@ async function runProcess(config: Config, role: Role, beforeClose: () => Promise
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
+  return deps;
 }
 
 const role = readRole(process.argv.slice(2));
 const config = readConfig();
+// Once per engine, before any process uses the database: the primary (or a lone process) migrates it.
+if (cluster.isPrimary) await prepareDatabase(config.DATABASE_URL);
 if (cluster.isPrimary && (role === 'all' || (role === 'api' && config.WEB_CONCURRENCY > 1))) await runPrimary(config, role);
 else await runProcess(config, role);

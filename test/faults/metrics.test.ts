@@ -1,0 +1,42 @@
+/**
+ * `/metrics` of an engine started as `npm start` starts it (role `all`: workers in the primary, the API in a
+ * cluster child) shows every process's metrics: the drift the primary's reconcile job finds, next to the API
+ * child's request durations.
+ */
+import { Queue, type ConnectionOptions } from 'bullmq';
+import { expect, it } from 'vitest';
+import { QUEUE_NAMES } from '../../src/jobs/queues.ts';
+import { product } from '../fixtures.ts';
+import { envOf, useFaultEngine } from './env.ts';
+import { engineProcess, until } from './processes.ts';
+
+const ctx = useFaultEngine();
+
+const scrape = async (url: string) => {
+  const r = await fetch(`${url}/metrics`);
+  return { status: r.status, type: r.headers.get('content-type'), text: await r.text() };
+};
+
+it('engine_drift found by the primary is on /metrics served by the API child, with the API figures', async () => {
+  const e = ctx.e;
+  const engine = await engineProcess('all', envOf(e));
+  ctx.procs.push(engine);
+  const p = await product(e, [{ price: 10, stock: 50 }]);
+  const optionId = p.optionIds[0]!;
+  expect((await fetch(`${engine.url}/products/${p.id}`)).status).toBe(200);
+  await e.deps.redis.set(e.deps.keys.optionStock(optionId), 47); // 3 units that MySQL does not know of
+
+  const queue = new Queue(QUEUE_NAMES.maintenance, { connection: e.deps.queueRedis as ConnectionOptions, prefix: e.deps.keys.queuePrefix });
+  try {
+    await queue.add('reconcile', {}, { removeOnComplete: true });
+    const drift = `engine_drift{kind="option_stock",id="${optionId}"} -3`;
+    const m = await until(() => scrape(engine.url), (s) => s.text.includes(drift), 20_000, 'engine_drift on /metrics');
+    expect(m.status).toBe(200);
+    expect(m.type).toContain('text/plain');
+    expect(m.text).toMatch(/http_request_duration_seconds_count\{[^}]*route="\/products\/:productId"[^}]*\} [1-9]/);
+    // one family per metric, however many processes reported it
+    expect(m.text.match(/^# TYPE process_resident_memory_bytes /gm)).toHaveLength(1);
+  } finally {
+    await queue.close();
+  }
+});
