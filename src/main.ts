@@ -3,14 +3,13 @@ import cluster from 'node:cluster';
 import { parseArgs } from 'node:util';
 import { createApp } from './app.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
-import { restoreMissingCoupons } from './coupons/coupons.state.ts';
 import { prepareDatabase } from './db/client.ts';
 import { closeDeps, createDeps, type Deps } from './deps.ts';
 import { startWorkers, type Workers } from './jobs/workers.ts';
 import { createLogger } from './lib/logger.ts';
 import { gatherMetricsInPrimary, serveMetricsToPrimary } from './lib/metrics.ts';
 import { startServer } from './lib/server.ts';
-import { restoreOptionStock } from './products/stock.ts';
+import { rebuildRedis } from './jobs/rebuild.ts';
 
 export type Role = 'api' | 'worker' | 'all';
 
@@ -83,8 +82,7 @@ async function runProcess(config: Config, role: Role, beforeClose: () => Promise
   let workers: Workers | null = null;
   if (role !== 'api') {
     // Invariant 6: a Redis that lost its data (flush, restart without AOF) is refilled from the record first.
-    const coupons = await restoreMissingCoupons(deps);
-    const options = await restoreOptionStock(deps);
+    const { coupons, options } = await rebuildRedis(deps);
     if (coupons + options > 0) log.warn({ coupons, options }, 'rebuilt missing Redis state from MySQL');
     workers = await startWorkers(deps);
   }

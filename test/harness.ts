@@ -12,6 +12,7 @@ import { closeDeps, createDeps, type Deps } from '../src/deps.ts';
 import { systemClock, type Clock } from '../src/lib/clock.ts';
 import { createJwt } from '../src/lib/jwt.ts';
 import { createUser } from '../src/users/users.service.ts';
+import { rebuildRedis } from '../src/jobs/rebuild.ts';
 import { startWorkers, type Workers, type WorkerTuning } from '../src/jobs/workers.ts';
 
 export const TEST_SECRET = 'test-secret-0123456789abcdef-0123456789';
@@ -43,6 +44,8 @@ export async function createTestEngine(opts: { clock?: Clock; env?: Record<strin
   const config = testConfig(opts.env);
   await prepareDatabase(config.DATABASE_URL);
   const deps = await createDeps(config, { clock: opts.clock ?? systemClock });
+  // As the engine's start-up does: Redis is marked whole (nothing to restore in a new database).
+  await rebuildRedis(deps);
   const app = createApp(deps);
   const jwt = createJwt(TEST_SECRET);
   const exp = () => Math.floor(Date.now() / 1000) + 3600;

@@ -10,6 +10,15 @@ export async function findCoupon(db: Executor, id: number): Promise<CouponRow | 
   return row ?? null;
 }
 
+export function allCoupons(db: Executor): Promise<CouponRow[]> {
+  return db.select().from(coupons).orderBy(coupons.id);
+}
+
+export async function maxCouponId(db: Executor): Promise<number> {
+  const [row] = await db.select({ id: sql<number | null>`MAX(${coupons.id})` }).from(coupons);
+  return Number(row?.id ?? 0);
+}
+
 export async function countPersisted(db: Executor, couponId: number): Promise<number> {
   const [row] = await db.select({ n: count() }).from(userCoupons).where(eq(userCoupons.couponId, couponId));
   return row?.n ?? 0;

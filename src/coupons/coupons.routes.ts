@@ -30,6 +30,7 @@ export const couponsRoutes = createRouter()
           'COUPON_SOLD_OUT',
           'COUPON_ALREADY_ISSUED',
           'COUPON_NOT_ISSUABLE',
+          'SERVICE_UNAVAILABLE',
         ),
       },
     }),

@@ -9,6 +9,7 @@ import { IssueCode, issueError, RESEND_MARKER_TTL_S } from '../redis/codes.ts';
 import { expiryOf, visibleStatus } from './coupon-rules.ts';
 import { countPersisted, findCoupon, userCouponPage, type CouponRow } from './coupons.repo.ts';
 import { restoreCouponState } from './coupons.state.ts';
+import { unknownCouponAnswer } from '../jobs/rebuild.ts';
 
 export type NewCouponInput = {
   name: string;
@@ -84,6 +85,7 @@ export async function issueCoupon(deps: Deps, couponId: number, userId: number):
     deps.config.ISSUE_RATE_LIMIT,
     RESEND_MARKER_TTL_S,
   );
+  if (code === IssueCode.UnknownCoupon) return unknownCouponAnswer(deps, couponId);
   if (code !== IssueCode.Issued) return issueError(code, extra);
   deps.drainTrigger.poke(couponId);
   return { couponId, userId, status: 'AVAILABLE' as const, issuedAt: iso(now), expiresAt: iso(expiryOf(now, extra)) };

@@ -1,6 +1,5 @@
-import { coupons } from '../db/schema/index.ts';
 import type { Deps } from '../deps.ts';
-import { issuedChunk, type CouponRow } from './coupons.repo.ts';
+import { allCoupons, issuedChunk, type CouponRow } from './coupons.repo.ts';
 
 const CHUNK = 5_000;
 
@@ -35,13 +34,17 @@ export async function restoreCouponState(deps: Deps, coupon: CouponRow): Promise
   return stock;
 }
 
-/** Restores every coupon whose Redis state is missing (start-up after a flush), or all of them with `force`. */
-export async function restoreMissingCoupons(deps: Deps, force = false): Promise<number> {
-  const all = await deps.db.select().from(coupons);
+/**
+ * Restores every coupon whose Redis state is missing (start-up after a flush), or all of them with `force`.
+ * `progress` runs after each restored coupon (the rebuild keeps its marker alive with it).
+ */
+export async function restoreMissingCoupons(deps: Deps, force = false, progress?: () => Promise<unknown>): Promise<number> {
+  const all = await allCoupons(deps.db);
   let restored = 0;
   for (const coupon of all) {
     if (force || (await deps.redis.exists(deps.keys.couponMeta(coupon.id))) === 0) {
       await restoreCouponState(deps, coupon);
+      await progress?.();
       restored++;
     }
   }

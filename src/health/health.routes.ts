@@ -1,22 +1,35 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { sql } from 'drizzle-orm';
 import type { Deps } from '../deps.ts';
+import { rebuildState } from '../jobs/rebuild.ts';
 import { createRouter, jsonContent } from '../lib/http.ts';
 
 const Health = z
-  .object({ status: z.enum(['ok', 'degraded']), redis: z.enum(['up', 'down']), mysql: z.enum(['up', 'down']) })
+  .object({
+    status: z.enum(['ok', 'degraded', 'rebuilding']),
+    redis: z.enum(['up', 'down']),
+    mysql: z.enum(['up', 'down']),
+    rebuilding: z.boolean().openapi({ description: "true until Redis holds every coupon's and option's state again (503 meanwhile)" }),
+  })
   .openapi('Health');
 
 const within = <T>(p: Promise<T>, ms: number) =>
   Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timeout')), ms).unref())]);
 
-/** Each dependency answers within a second or counts as down. */
+/**
+ * Each dependency answers within a second or counts as down. A Redis that lost its state is up but not ready:
+ * the engine reports `rebuilding` (503) until the rebuild has put every coupon and option back, so a load
+ * balancer keeps traffic away from answers that would be wrong.
+ */
 export async function checkHealth(deps: Deps) {
-  const [redis, mysql] = await Promise.all([
-    within(deps.redis.ping(), 1_000).then(() => 'up' as const, () => 'down' as const),
+  const [rebuild, mysql] = await Promise.all([
+    within(rebuildState(deps), 1_000).then((r) => r.state, () => 'down' as const),
     within(deps.db.execute(sql`SELECT 1`), 1_000).then(() => 'up' as const, () => 'down' as const),
   ]);
-  return { status: redis === 'up' && mysql === 'up' ? ('ok' as const) : ('degraded' as const), redis, mysql };
+  const redis = rebuild === 'down' ? ('down' as const) : ('up' as const);
+  const rebuilding = rebuild === 'restoring' || rebuild === 'lost';
+  const status = redis === 'down' || mysql === 'down' ? ('degraded' as const) : rebuilding ? ('rebuilding' as const) : ('ok' as const);
+  return { status, redis, mysql, rebuilding };
 }
 
 export const healthRoutes = createRouter().openapi(
@@ -25,7 +38,7 @@ export const healthRoutes = createRouter().openapi(
     path: '/health',
     tags: ['Operations'],
     summary: 'Liveness of the engine and its dependencies',
-    responses: { 200: jsonContent(Health, 'Every dependency is up'), 503: jsonContent(Health, 'A dependency is down') },
+    responses: { 200: jsonContent(Health, 'Every dependency is up'), 503: jsonContent(Health, 'A dependency is down, or Redis is being rebuilt') },
   }),
   async (c) => {
     const health = await checkHealth(c.get('deps'));

@@ -7,6 +7,7 @@ import { deliverEvent, relayPendingEvents } from '../orders/delivery.ts';
 import { repairRestocks, sweepReservations } from '../orders/sweeper.ts';
 import { ensurePopularSnapshot, refreshPopular } from '../popular/popular.service.ts';
 import { reconcile } from './reconcile.ts';
+import { rebuildIfLost } from './rebuild.ts';
 import { applyStockLedger } from '../products/durable-stock.ts';
 import { purgeIdempotencyKeys } from '../lib/idempotency.ts';
 
@@ -41,6 +42,7 @@ export async function startWorkers(deps: Deps, tuning: WorkerTuning = {}): Promi
     reconcile: () => reconcile(deps),
     'apply-stock': () => applyStockLedger(deps),
     'purge-idempotency': () => purgeIdempotencyKeys(deps),
+    'rebuild-if-lost': () => rebuildIfLost(deps),
   };
   const maintenance = new Worker(
     QUEUE_NAMES.maintenance,
@@ -72,6 +74,7 @@ export async function startWorkers(deps: Deps, tuning: WorkerTuning = {}): Promi
     reconcile: 60_000,
     'apply-stock': 1_000,
     'purge-idempotency': 3_600_000,
+    'rebuild-if-lost': 5_000,
   };
   for (const [name, ms] of Object.entries(every)) {
     await deps.queues.maintenance.upsertJobScheduler(name, { every: ms }, { name, opts: { removeOnComplete: true, removeOnFail: 100 } });

@@ -34,6 +34,10 @@ export function createKeys(prefix: string) {
     salesHour: (hour: number) => `${prefix}{stock}:sales:${hour}`,
     salesUnion: `${prefix}{stock}:sales:union`,
     popularSnapshot: `${prefix}popular:snapshot`,
+    /** set once Redis holds every coupon's and option's state (a flushed Redis has neither marker) */
+    rebuildReady: `${prefix}{rebuild}:ready`,
+    /** while a rebuild runs: the highest coupon id it restores (ids above it are truly unknown) */
+    rebuildRestoring: `${prefix}{rebuild}:restoring`,
   };
 }
 

@@ -36,5 +36,5 @@ export const issueVia = (url: string, token: string, couponId: number) =>
 /** /health as the test reads it: the body's parts plus the HTTP status. */
 export async function health(url: string) {
   const r = await fetch(`${url}/health`);
-  return { ...((await r.json()) as { redis: string; mysql: string }), httpStatus: r.status };
+  return { ...((await r.json()) as { redis: string; mysql: string; rebuilding: boolean }), httpStatus: r.status };
 }

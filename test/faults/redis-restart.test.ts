@@ -55,10 +55,13 @@ it('Redis crashes and restarts with AOF: nothing issued is lost; emptied: rebuil
   const raw = new Redis(redis.port);
   await raw.flushall();
   raw.disconnect();
-  expect((await issueVia(api.url, e.tokenFor(77_777), c)).status).toBe(404);
+  // A coupon that exists while Redis's state is lost: 503 (retry), never 404; /health says rebuilding.
+  expect((await issueVia(api.url, e.tokenFor(77_777), c)).status).toBe(503);
+  expect(await health(api.url)).toMatchObject({ httpStatus: 503, redis: 'up', rebuilding: true });
   worker = await engineProcess('worker', env);
   procs.push(worker);
   await until(() => e.deps.redis.get(k.couponStock(c)), (s) => s === '199', 20_000, 'the rebuild');
+  await until(() => health(api.url), (h) => h.httpStatus === 200, 10_000, '/health after the rebuild');
   expect(Object.keys(await e.deps.redis.hgetall(k.couponIssued(c))).sort()).toEqual([...Object.keys(issued), '99999'].sort());
   expect((await issueVia(api.url, e.tokenFor(50_000), c)).status).toBe(409);
 }, 120_000);
