@@ -7,7 +7,7 @@ import { createApp } from '../src/app.ts';
 import { closeDeps, createDeps, type Deps } from '../src/deps.ts';
 import { rebuildIfLost, rebuildRedis } from '../src/jobs/rebuild.ts';
 import { coupon } from './fixtures.ts';
-import { concurrently, createTestEngine, testConfig, type TestEngine } from './harness.ts';
+import { concurrently, createTestEngine, deleteKeys, testConfig, type TestEngine } from './harness.ts';
 
 let e: TestEngine;
 beforeAll(async () => (e = await createTestEngine()));
@@ -21,7 +21,7 @@ describe('a coupon being restored', () => {
     const waiting = await coupon(e, { totalQuantity: 5 });
     const k = e.deps.keys;
     // The rebuild has started (its marker names the highest coupon id) and has not reached `waiting` yet.
-    await e.deps.redis.del(k.rebuildReady, k.couponMeta(waiting), k.couponStock(waiting));
+    await deleteKeys(e.deps, [k.rebuildReady, k.couponMeta(waiting), k.couponStock(waiting)]);
     await e.deps.redis.set(k.rebuildRestoring, waiting, 'EX', 60);
 
     expect((await issue(restored, 1)).status).toBe(201);
@@ -42,7 +42,7 @@ describe('a coupon being restored', () => {
   it('a Redis that lost its state with no rebuild running yet answers 503; the maintenance job rebuilds it', async () => {
     const c = await coupon(e, { totalQuantity: 3 });
     const k = e.deps.keys;
-    await e.deps.redis.del(k.rebuildReady, k.couponMeta(c), k.couponStock(c), k.couponIssued(c));
+    await deleteKeys(e.deps, [k.rebuildReady, k.couponMeta(c), k.couponStock(c), k.couponIssued(c)]);
     expect((await issue(c, 2)).status).toBe(503);
     expect(await rebuildIfLost(e.deps)).toMatchObject({ coupons: 1 });
     expect(await rebuildIfLost(e.deps)).toBeNull();
