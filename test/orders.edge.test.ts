@@ -79,38 +79,39 @@ describe('refunds', () => {
 });
 
 describe('one outcome per order when Redis fails after the commit', () => {
-  it('cancelled before the sweeper ran: its units are back on sale and never counted as sold', async () => {
+  /** An order of `quantity` from stock 20 that commits in MySQL while Redis goes down right after reserving. */
+  async function paidWithoutConfirmation(quantity: number) {
     const p = await product(e, [{ price: 10, stock: 20 }]);
     const optionId = p.optionIds[0]!;
     const u = await e.user(1_000);
     proxy.downAfterReplyTo('eval', '{stock}:reservation:', `{stock}:option:${optionId}`);
     const at = Date.now();
-    const paid = await order(u.token, [{ optionId, quantity: 4 }]);
-    expect(paid.status).toBe(201); // confirmed in MySQL; its Redis confirmation failed
+    const paid = await order(u.token, [{ optionId, quantity }]);
+    expect(paid.status).toBe(201); // committed in MySQL; its Redis confirmation failed
+    const cancel = () => e.request('POST', `/orders/${paid.body.orderId}/cancel`, { token: u.token });
+    return { productId: p.id, optionId, u, at, cancel };
+  }
+
+  it('cancelled before the sweeper ran: its units are back on sale and never counted as sold', async () => {
+    const { productId, optionId, at, cancel } = await paidWithoutConfirmation(4);
     await redisBack();
     expect(await e.deps.redis.zcard(e.deps.keys.reservations)).toBe(1);
 
-    expect((await e.request('POST', `/orders/${paid.body.orderId}/cancel`, { token: u.token })).status).toBe(200);
+    expect((await cancel()).status).toBe(200);
     await sweepReservations(e.deps, 0);
-    expect(await salesOf(p.id, at)).toBeNull();
+    expect(await salesOf(productId, at)).toBeNull();
     expect([await liveStockOf(e, optionId), await durableStockOf(e, optionId)]).toEqual([20, 20]);
     expect(await e.deps.redis.zcard(e.deps.keys.reservations)).toBe(0);
   });
 
   it('cancelled while Redis was still down: the sweeper restocks it uncounted, and the repair job finds nothing left', async () => {
-    const p = await product(e, [{ price: 10, stock: 20 }]);
-    const optionId = p.optionIds[0]!;
-    const u = await e.user(1_000);
-    proxy.downAfterReplyTo('eval', '{stock}:reservation:', `{stock}:option:${optionId}`);
-    const at = Date.now();
-    const paid = await order(u.token, [{ optionId, quantity: 3 }]);
-    expect(paid.status).toBe(201);
-    expect((await e.request('POST', `/orders/${paid.body.orderId}/cancel`, { token: u.token })).status).toBe(200);
+    const { productId, optionId, u, at, cancel } = await paidWithoutConfirmation(3);
+    expect((await cancel()).status).toBe(200);
     await redisBack();
 
     expect(await sweepReservations(e.deps, 0)).toEqual({ released: 0, confirmed: 1 });
     expect(await repairRestocks(e.deps, 0)).toBe(0);
-    expect(await salesOf(p.id, at)).toBeNull();
+    expect(await salesOf(productId, at)).toBeNull();
     expect([await liveStockOf(e, optionId), await durableStockOf(e, optionId)]).toEqual([20, 20]);
     const state = await snapshot(e, u.id, [optionId]);
     expect(state.balance).toBe(1_000);
