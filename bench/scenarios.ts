@@ -169,70 +169,147 @@ const lockBaseline: Scenario = {
   },
 };
 
-const STOCK = Number(process.env.BENCH_ORDER_STOCK || 1_000);
-const PRICE = 1_000;
-const BUYERS = 20_000;
+/**
+ * Paid orders, engine against the plain MySQL shop, in two variants with 100 connections, one option and
+ * BUYERS funded users whose tokens rotate: `wins` (stock never runs out: paid orders/s over the run) and
+ * `sellout` (SELLOUT_STOCK units to the crowd: paid orders/s from the first to the last 201).
+ */
+const PRICE = 100;
+const BUYERS = 2_000;
+const SELLOUT_STOCK = Number(process.env.BENCH_ORDER_STOCK || 1_000);
+const WINS_STOCK = 1_000_000;
+/** enough for every order a buyer can place in a run */
+const FUNDS = 10_000_000;
 
-const orderRush: Scenario = {
-  name: 'order-rush',
-  async run(ctx) {
-    const engine = await ctx.engine();
-    const product = await ctx.api(engine, 'POST', '/admin/products', { name: 'Limited sneaker', options: [{ name: '270mm', price: PRICE, stock: STOCK }] });
-    const optionId = product.options[0].id as number;
-    // Funded buyers straight into the record (setup, not measured): each can afford ten orders.
-    const db = ctx.db();
-    const [res] = (await db.query('SELECT COALESCE(MAX(id), 0) AS maxId FROM users')) as any;
-    const firstUser = Number(res[0].maxId) + 1;
-    for (let i = 0; i < BUYERS; i += 5_000) {
-      const ids = Array.from({ length: Math.min(5_000, BUYERS - i) }, (_, j) => firstUser + i + j);
+type OrderVariant = 'wins' | 'sellout';
+
+/**
+ * Every sold unit was answered 201. A sell-out ends long before the run, so the counts are equal; when every
+ * request wins, the orders still in flight as the load tool stops (at most one per connection) are sold but
+ * their answers are not counted.
+ */
+const settledAll = (v: OrderVariant, paid201: number, sold: number, connections: number) =>
+  v === 'sellout' ? paid201 === sold : sold >= paid201 && sold - paid201 <= connections;
+const stockOf = (v: OrderVariant) => (v === 'wins' ? WINS_STOCK : SELLOUT_STOCK);
+
+/** The crowd: rotating buyers, one unit each; counts 201s and times the first and last. */
+async function orderLoad(ctx: Context, url: string, optionId: number, firstUser: number, sample?: () => number) {
+  const body = JSON.stringify({ items: [{ optionId, quantity: 1 }] });
+  let first201 = 0;
+  let last201 = 0;
+  const result = await load({
+    ...ctx.opts,
+    warmupS: 0, // the stock is the thing measured: no warm-up may take it
+    url,
+    method: 'POST',
+    path: '/orders',
+    request: (n) => ({ headers: { ...json, authorization: `Bearer ${ctx.token(firstUser + (n % BUYERS))}` }, body }),
+    onResponse: (status) => {
+      if (status === 201) (last201 = Date.now()), (first201 ||= last201);
+    },
+    ...(sample ? { sample } : {}),
+  });
+  const paid = result.byStatus['201'] ?? 0;
+  const windowMs = Math.max(1, last201 - first201);
+  return { result, paid, first201, last201, windowMs };
+}
+
+/** paid orders per second: over the whole run when every request wins, from first to last 201 for a sell-out */
+const paidPerSec = (v: OrderVariant, r: Awaited<ReturnType<typeof orderLoad>>) =>
+  Math.round(v === 'wins' ? (r.paid * 1000) / Math.max(1, r.result.lastAt - r.result.firstAt) : (r.paid * 1000) / r.windowMs);
+
+function engineOrders(variant: OrderVariant): Scenario {
+  const name = `order-${variant}`;
+  return {
+    name,
+    needs: [`shop-order-${variant}`],
+    async run(ctx) {
+      const engine = await ctx.engine();
+      const stock = stockOf(variant);
+      const product = await ctx.api(engine, 'POST', '/admin/products', { name: `Limited ${variant}`, options: [{ name: 'one size', price: PRICE, stock }] });
+      const optionId = product.options[0].id as number;
+      // Funded buyers straight into the record (setup, not measured), each with one CHARGE row.
+      const db = ctx.db();
+      const [res] = (await db.query('SELECT COALESCE(MAX(id), 0) AS maxId FROM users')) as any;
+      const firstUser = Number(res[0].maxId) + 1;
+      const ids = Array.from({ length: BUYERS }, (_, j) => firstUser + j);
       await db.query('INSERT INTO users (id, name, created_at) VALUES ?', [ids.map((id) => [id, `buyer ${id}`, new Date()])]);
-      await db.query('INSERT INTO point_wallets (user_id, balance, updated_at) VALUES ?', [ids.map((id) => [id, PRICE * 10, new Date()])]);
-      await db.query('INSERT INTO point_history (user_id, type, amount, balance_after, created_at) VALUES ?', [ids.map((id) => [id, 'CHARGE', PRICE * 10, PRICE * 10, new Date()])]);
-    }
-    const body = JSON.stringify({ items: [{ optionId, quantity: 1 }] });
-    let first201 = 0;
-    let last201 = 0;
-    const result = await load({
-      ...ctx.opts,
-      warmupS: 0, // the stock is the thing measured: no warm-up may take it
-      url: engine.url,
-      method: 'POST',
-      path: '/orders',
-      request: (n) => ({ headers: { ...json, authorization: `Bearer ${ctx.token(firstUser + (n % BUYERS))}` }, body }),
-      onResponse: (status) => {
-        if (status === 201) (last201 = Date.now()), (first201 ||= last201);
-      },
-      sample: () => engine.apiRssMb(),
-    });
-    await sleep(200);
-    const live = Number(await ctx.redis.get(ctx.keys.optionStock(optionId)));
-    const [[opt]] = (await db.query(
-      'SELECT o.stock + COALESCE((SELECT SUM(delta) FROM stock_ledger l WHERE l.option_id = o.id AND l.applied_at IS NULL), 0) AS stock FROM product_options o WHERE o.id = ?',
-      [optionId],
-    )) as any;
-    const [[sold]] = (await db.query('SELECT COALESCE(SUM(quantity),0) AS units FROM order_items i JOIN orders o ON o.id = i.order_id WHERE i.option_id = ? AND o.status = "PAID"', [optionId])) as any;
-    const [[pts]] = (await db.query(
-      'SELECT COALESCE(SUM(CASE WHEN type = "USE" THEN amount ELSE 0 END), 0) AS used, (SELECT MIN(balance) FROM point_wallets WHERE user_id BETWEEN ? AND ?) AS minBalance FROM point_history WHERE user_id BETWEEN ? AND ?',
-      [firstUser, firstUser + BUYERS - 1, firstUser, firstUser + BUYERS - 1],
-    )) as any;
-    const checks = {
-      paid201: result.byStatus['201'] ?? 0,
-      soldUnits: Number(sold.units),
-      liveStock: live,
-      durableStock: Number(opt.stock),
-      pointsDebited: Number(pts.used),
-      minBalance: Number(pts.minBalance),
-      sellOutMs: last201 - first201,
-    };
-    const passed =
-      checks.soldUnits === STOCK - checks.liveStock &&
-      checks.soldUnits === STOCK - checks.durableStock &&
-      checks.paid201 === checks.soldUnits &&
-      checks.pointsDebited === checks.soldUnits * PRICE &&
-      checks.minBalance >= 0;
-    return [{ name: 'order-rush', load: result, audit: { passed, checks }, extra: { paidPerSec: Math.round((checks.paid201 * 1000) / Math.max(1, checks.sellOutMs)), peakRssMb: result.peakSample ?? 0 } }];
-  },
-};
+      await db.query('INSERT INTO point_wallets (user_id, balance, updated_at) VALUES ?', [ids.map((id) => [id, FUNDS, new Date()])]);
+      await db.query('INSERT INTO point_history (user_id, type, amount, balance_after, created_at) VALUES ?', [ids.map((id) => [id, 'CHARGE', FUNDS, FUNDS, new Date()])]);
+
+      const run = await orderLoad(ctx, engine.url, optionId, firstUser, () => engine.rssMb());
+      await sleep(500); // the answers are in; let the ledger job and the confirmations settle
+      const live = Number(await ctx.redis.get(ctx.keys.optionStock(optionId)));
+      const [[opt]] = (await db.query(
+        'SELECT o.stock + COALESCE((SELECT SUM(delta) FROM stock_ledger l WHERE l.option_id = o.id AND l.applied_at IS NULL), 0) AS stock FROM product_options o WHERE o.id = ?',
+        [optionId],
+      )) as any;
+      const [[sold]] = (await db.query('SELECT COALESCE(SUM(quantity),0) AS units FROM order_items i JOIN orders o ON o.id = i.order_id WHERE i.option_id = ? AND o.status = "PAID"', [optionId])) as any;
+      const [[pts]] = (await db.query(
+        'SELECT COALESCE(SUM(CASE WHEN type = "USE" THEN amount ELSE 0 END), 0) AS used, (SELECT MIN(balance) FROM point_wallets WHERE user_id BETWEEN ? AND ?) AS minBalance FROM point_history WHERE user_id BETWEEN ? AND ?',
+        [firstUser, firstUser + BUYERS - 1, firstUser, firstUser + BUYERS - 1],
+      )) as any;
+      const [[open]] = (await db.query('SELECT COUNT(*) AS n FROM reservation_outcomes')) as any;
+      const checks = {
+        paid201: run.paid,
+        soldUnits: Number(sold.units),
+        liveStock: live,
+        durableStock: Number(opt.stock),
+        openReservations: await ctx.redis.zcard(ctx.keys.reservations),
+        outcomeRows: Number(open.n),
+        pointsDebited: Number(pts.used),
+        minBalance: Number(pts.minBalance),
+        sellOutMs: run.windowMs,
+      };
+      const passed =
+        checks.soldUnits === stock - checks.liveStock &&
+        checks.soldUnits === stock - checks.durableStock &&
+        settledAll(variant, checks.paid201, checks.soldUnits, ctx.opts.connections) &&
+        checks.openReservations === 0 &&
+        checks.pointsDebited === checks.soldUnits * PRICE &&
+        checks.minBalance >= 0;
+      const refusals = run.result.total - run.paid;
+      const refusalsPerSec = variant === 'sellout' ? Math.round((refusals * 1000) / Math.max(1, run.result.lastAt - run.last201)) : 0;
+      return [
+        {
+          name,
+          load: run.result,
+          audit: { passed, checks },
+          extra: { paidPerSec: paidPerSec(variant, run), refusalsPerSec, peakRssMb: run.result.peakSample ?? 0 },
+        },
+      ];
+    },
+  };
+}
+
+/** The plain MySQL shop (bench/servers/order-baseline.ts) under the same crowd, with its own audit. */
+function shopOrders(variant: OrderVariant): Scenario {
+  const name = `shop-order-${variant}`;
+  return {
+    name,
+    async run(ctx) {
+      await ctx.engine(); // creates the database the shop's tables live in
+      const srv = await startProcess('bench/servers/order-baseline.ts', { JWT_SECRET: ctx.env.JWT_SECRET, DATABASE_URL: ctx.env.DATABASE_URL });
+      try {
+        const stock = stockOf(variant);
+        const firstUser = 1;
+        const setup = await fetch(`${srv.url}/admin/setup`, {
+          method: 'POST',
+          headers: json,
+          body: JSON.stringify({ optionId: 1, price: PRICE, stock, firstUser, users: BUYERS, balance: FUNDS }),
+        });
+        if (setup.status !== 200) throw new Error(`shop setup: ${setup.status}`);
+        const run = await orderLoad(ctx, srv.url, 1, firstUser);
+        const a = (await (await fetch(`${srv.url}/admin/audit/1`)).json()) as Record<string, number>;
+        const checks = { paid201: run.paid, ...a, sellOutMs: run.windowMs };
+        const passed = a.stock! + a.sold! === stock && settledAll(variant, run.paid, a.sold!, ctx.opts.connections) && a.debited === a.sold! * PRICE && a.minBalance! >= 0;
+        return [{ name, load: run.result, audit: { passed, checks }, extra: { paidPerSec: paidPerSec(variant, run) } }];
+      } finally {
+        await srv.stop();
+      }
+    },
+  };
+}
 
 const popularRead: Scenario = {
   name: 'popular-read',
@@ -278,7 +355,10 @@ export const SCENARIOS: Scenario[] = [
   { ...lockBaseline },
   { ...couponRush, needs: ['baseline-post', 'mysql-lock-baseline'] },
   { ...couponRushWin, needs: ['mysql-lock-baseline'] },
-  { ...orderRush },
+  shopOrders('wins'),
+  shopOrders('sellout'),
+  engineOrders('wins'),
+  engineOrders('sellout'),
   { ...popularRead, needs: ['baseline-get'] },
   { ...productRead, needs: ['baseline-get'] },
   { ...couponRushTwoApis, needs: ['baseline-post'] },

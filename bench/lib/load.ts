@@ -19,6 +19,7 @@ export type LoadResult = {
   reqPerSec: number;
   p50: number;
   p99: number;
+  max: number;
   total: number;
   byStatus: Record<string, number>;
   errors: number;
@@ -57,6 +58,7 @@ export async function load(spec: LoadSpec): Promise<LoadResult> {
     reqPerSec: Math.round(r.requests.average),
     p50: r.latency.p50,
     p99: r.latency.p99,
+    max: r.latency.max,
     total: r.requests.total,
     byStatus,
     errors: r.errors,
