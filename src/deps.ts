@@ -12,6 +12,7 @@ import { createKeys, type Keys } from './redis/keys.ts';
 import { registerScripts } from './redis/scripts.ts';
 import { createDrainTrigger, type DrainTrigger } from './coupons/coupons.drain.ts';
 import { closeQueues, createQueues, type Queues } from './jobs/queues.ts';
+import { createPayments, type Payments } from './payments/committer.ts';
 
 /** Every client the engine uses, built in one place; handlers and jobs receive them, never import them. */
 export type Deps = {
@@ -37,6 +38,8 @@ export type Deps = {
   drainTrigger: DrainTrigger;
   /** users seen to exist (users are never deleted): orders check existence without a query per request */
   knownUsers: Bounded<number, true>;
+  /** the group committer of paid orders and point charges (src/payments) */
+  payments: Payments;
 };
 
 export type DepsOverrides = { clock?: Clock; logger?: Logger };
@@ -68,13 +71,16 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
     queues,
     drainTrigger: createDrainTrigger(queues.couponDrain, logger),
     knownUsers: new Bounded(200_000),
+    payments: undefined as unknown as Payments,
   };
+  deps.payments = createPayments(deps);
   await whenReady(redis);
   return deps;
 }
 
 /** Closes in dependency order: nothing may still be writing when its client goes away. */
 export async function closeDeps(deps: Deps): Promise<void> {
+  await deps.payments.drained();
   deps.drainTrigger.close();
   await closeQueues(deps.queues);
   await Promise.allSettled([deps.redis.quit(), deps.queueRedis.quit()]);

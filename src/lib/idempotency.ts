@@ -7,8 +7,24 @@ import type { Deps } from '../deps.ts';
 import { AppError, isAppError } from './errors.ts';
 
 export type Reply = { status: number; body: unknown; replayed: boolean };
-/** Called by a service inside its transaction, so the answer is stored exactly when the change commits. */
-export type Recorder = (tx: Tx, status: number, body: unknown) => Promise<void>;
+/** One stored key: who, where, which key, and the request it was first used with. */
+export type IdempotencyId = { subject: string; scope: string; key: string; requestHash: string; createdAt: Date };
+/**
+ * Handed to a service so that it stores the answer inside the transaction that applies the change
+ * (`storeAnswers`), then sets `recorded`: a crash can never leave a change applied without its answer.
+ */
+export type Recorder = { id: IdempotencyId; recorded: boolean };
+
+/** Stores final answers for claimed keys, one statement (an upsert, so a lost RUNNING row is written whole). */
+export async function storeAnswers(db: Executor, answers: { id: IdempotencyId; status: number; body: unknown }[]): Promise<void> {
+  if (answers.length === 0) return;
+  await db
+    .insert(idempotencyKeys)
+    .values(answers.map((a) => ({ ...a.id, state: 'DONE' as const, responseStatus: a.status, responseBody: JSON.stringify(a.body) })))
+    .onDuplicateKeyUpdate({
+      set: { state: 'DONE', responseStatus: sql`VALUES(${idempotencyKeys.responseStatus})`, responseBody: sql`VALUES(${idempotencyKeys.responseBody})` },
+    });
+}
 
 /** A RUNNING key older than this belongs to a request that died before committing; it may be taken over. */
 export const ABANDONED_AFTER_MS = 60_000;
@@ -63,17 +79,13 @@ export async function idempotent(
   const id = { subject: sha256(req.subject), scope: req.scope, key: req.key };
   const hash = sha256(canonicalJson(req.body));
   const where = and(eq(idempotencyKeys.subject, id.subject), eq(idempotencyKeys.scope, id.scope), eq(idempotencyKeys.key, id.key));
-  const existing = await claim(deps, id, hash, where);
-  if (existing) return existing;
+  const claimed = await claim(deps, id, hash, where);
+  if (!(claimed instanceof Date)) return claimed;
 
-  let recorded = false;
-  const record: Recorder = async (tx, status, body) => {
-    await store(tx, where, status, body);
-    recorded = true;
-  };
+  const record: Recorder = { id: { ...id, requestHash: hash, createdAt: claimed }, recorded: false };
   try {
     const reply = await run(record);
-    if (!recorded) await store(deps.db, where, reply.status, reply.body);
+    if (!record.recorded) await store(deps.db, where, reply.status, reply.body);
     return { ...reply, replayed: false };
   } catch (err) {
     if (isAppError(err) && err.status < 500) {
@@ -89,17 +101,20 @@ async function settle(run: () => Promise<{ status: number; body: unknown }>): Pr
   return { ...(await run()), replayed: false };
 }
 
-/** Inserts the key as RUNNING; returns the stored reply when the key was already used, or throws 409/422. */
+/**
+ * Inserts the key as RUNNING and returns its time; returns the stored reply when the key was already used, or
+ * throws 409/422.
+ */
 async function claim(
   deps: Deps,
   id: { subject: string; scope: string; key: string },
   hash: string,
   where: ReturnType<typeof and>,
-): Promise<Reply | null> {
+): Promise<Reply | Date> {
   const now = new Date(deps.clock.now());
   try {
     await deps.db.insert(idempotencyKeys).values({ ...id, requestHash: hash, state: 'RUNNING', createdAt: now });
-    return null;
+    return now;
   } catch (err) {
     if (!isDuplicateKey(err)) throw err;
   }
@@ -118,7 +133,7 @@ async function claim(
       .update(idempotencyKeys)
       .set({ createdAt: now })
       .where(and(where, eq(idempotencyKeys.state, 'RUNNING'), eq(idempotencyKeys.createdAt, row.createdAt)));
-    if (taken.affectedRows === 1) return null;
+    if (taken.affectedRows === 1) return now;
   }
   throw new AppError('REQUEST_IN_PROGRESS', 'A request with this Idempotency-Key is still running');
 }

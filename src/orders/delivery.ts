@@ -6,18 +6,26 @@ import type { Deps } from '../deps.ts';
 /** Retries: 1 s, 2 s, 4 s ... (the first within 5 s, as the contract asks), 12 attempts ≈ 1 hour in all. */
 export const DELIVERY_ATTEMPTS = 12;
 
+const deliveryJob = (eventId: string) => ({
+  name: 'deliver',
+  data: { eventId },
+  opts: {
+    jobId: `evt-${eventId}`,
+    attempts: DELIVERY_ATTEMPTS,
+    backoff: { type: 'exponential' as const, delay: 1_000 },
+    removeOnComplete: { age: 86_400, count: 10_000 },
+    removeOnFail: false, // failures stay visible in the dashboard, and keep the relay from re-adding them
+  },
+});
+
 export async function enqueueDelivery(deps: Deps, eventId: string): Promise<void> {
-  await deps.queues.delivery.add(
-    'deliver',
-    { eventId },
-    {
-      jobId: `evt-${eventId}`,
-      attempts: DELIVERY_ATTEMPTS,
-      backoff: { type: 'exponential', delay: 1_000 },
-      removeOnComplete: { age: 86_400, count: 10_000 },
-      removeOnFail: false, // failures stay visible in the dashboard, and keep the relay from re-adding them
-    },
-  );
+  const job = deliveryJob(eventId);
+  await deps.queues.delivery.add(job.name, job.data, job.opts);
+}
+
+/** A batch's deliveries in one queue call. */
+export async function enqueueDeliveries(deps: Deps, eventIds: string[]): Promise<void> {
+  if (eventIds.length > 0) await deps.queues.delivery.addBulk(eventIds.map(deliveryJob));
 }
 
 export const sign = (secret: string, body: string) => `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;

@@ -3,7 +3,7 @@ import { iso } from '../lib/clock.ts';
 import { AppError } from '../lib/errors.ts';
 import type { Recorder } from '../lib/idempotency.ts';
 import { toPage, type Page } from '../lib/pagination.ts';
-import { findBalance, historyPage, movePoints } from './points.repo.ts';
+import { findBalance, historyPage } from './points.repo.ts';
 
 export type Balance = { userId: number; balance: number };
 
@@ -13,14 +13,12 @@ export async function getBalance(deps: Deps, userId: number): Promise<Balance> {
   return { userId, balance };
 }
 
-/** One transaction: wallet locked, balance raised within its limit, one CHARGE row, the idempotent answer stored. */
+/**
+ * Through the group committer (src/payments), with the paid orders: wallet locked, balance raised within its
+ * limit, one CHARGE row, the idempotent answer stored, all in the batch's one transaction.
+ */
 export async function chargePoints(deps: Deps, userId: number, amount: number, record?: Recorder): Promise<Balance> {
-  return deps.db.transaction(async (tx) => {
-    const balance = await movePoints(tx, { userId, type: 'CHARGE', amount, at: new Date(deps.clock.now()) });
-    const result = { userId, balance };
-    await record?.(tx, 200, result);
-    return result;
-  });
+  return (await deps.payments.submit({ kind: 'charge', userId, amount, at: new Date(deps.clock.now()), record })) as Balance;
 }
 
 export async function listHistory(deps: Deps, userId: number, page: Page) {
