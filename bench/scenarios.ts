@@ -4,7 +4,7 @@ import { startProcess } from './lib/processes.ts';
 import { startCluster } from '../scripts/redis-cluster.ts';
 
 export type Audit = { passed: boolean; checks: Record<string, unknown> };
-export type Outcome = { name: string; load: LoadResult; audit?: Audit; extra?: Record<string, number> };
+export type Outcome = { name: string; load: LoadResult; audit?: Audit; extra?: Record<string, number>; batches?: unknown };
 export type Scenario = { name: string; needs?: string[]; run(ctx: Context): Promise<Outcome[]> };
 
 const json = { 'content-type': 'application/json' };
@@ -214,6 +214,28 @@ async function orderLoad(ctx: Context, url: string, optionId: number, firstUser:
   return { result, paid, first201, last201, windowMs };
 }
 
+/** The engine's `engine_payment_batch_size` histogram from /metrics: count, sum and cumulative buckets. */
+async function batchSizes(url: string) {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const num = (re: RegExp) => Number(re.exec(text)?.[1] ?? 0);
+  const buckets: Record<string, number> = {};
+  for (const m of text.matchAll(/^engine_payment_batch_size_bucket\{le="([^"]+)"\} (\d+)/gm)) buckets[m[1]!] = Number(m[2]);
+  return { count: num(/^engine_payment_batch_size_count (\d+)/m), sum: num(/^engine_payment_batch_size_sum (\d+)/m), buckets };
+}
+
+/** The batches of one run: how many, their mean size, and how many fell in each size range (le = at most). */
+function diffBatches(a: Awaited<ReturnType<typeof batchSizes>>, b: Awaited<ReturnType<typeof batchSizes>>) {
+  const count = b.count - a.count;
+  let prev = 0;
+  const sizes: Record<string, number> = {};
+  for (const [le, n] of Object.entries(b.buckets)) {
+    const inRange = n - (a.buckets[le] ?? 0) - prev;
+    prev += inRange;
+    if (inRange > 0) sizes[`≤${le}`] = inRange;
+  }
+  return { count, meanSize: count > 0 ? Math.round(((b.sum - a.sum) / count) * 10) / 10 : 0, sizes };
+}
+
 /** paid orders per second: over the whole run when every request wins, from first to last 201 for a sell-out */
 const paidPerSec = (v: OrderVariant, r: Awaited<ReturnType<typeof orderLoad>>) =>
   Math.round(v === 'wins' ? (r.paid * 1000) / Math.max(1, r.result.lastAt - r.result.firstAt) : (r.paid * 1000) / r.windowMs);
@@ -237,7 +259,9 @@ function engineOrders(variant: OrderVariant): Scenario {
       await db.query('INSERT INTO point_wallets (user_id, balance, updated_at) VALUES ?', [ids.map((id) => [id, FUNDS, new Date()])]);
       await db.query('INSERT INTO point_history (user_id, type, amount, balance_after, created_at) VALUES ?', [ids.map((id) => [id, 'CHARGE', FUNDS, FUNDS, new Date()])]);
 
+      const before = await batchSizes(engine.url);
       const run = await orderLoad(ctx, engine.url, optionId, firstUser, () => engine.rssMb());
+      const batches = diffBatches(before, await batchSizes(engine.url));
       await sleep(500); // the answers are in; let the ledger job and the confirmations settle
       const live = Number(await ctx.redis.get(ctx.keys.optionStock(optionId)));
       const [[opt]] = (await db.query(
@@ -276,6 +300,7 @@ function engineOrders(variant: OrderVariant): Scenario {
           load: run.result,
           audit: { passed, checks },
           extra: { paidPerSec: paidPerSec(variant, run), refusalsPerSec, peakRssMb: run.result.peakSample ?? 0 },
+          batches,
         },
       ];
     },

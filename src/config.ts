@@ -49,7 +49,7 @@ const schema = z
     /** batches committing at once (each holds one MySQL connection) */
     PAYMENT_BATCH_CONCURRENCY: int(2, 1, 32),
     /** while a batch commits, how long the next one may wait to fill (0: only what arrived meanwhile) */
-    PAYMENT_BATCH_WINDOW_MS: int(0, 0, 1_000),
+    PAYMENT_BATCH_WINDOW_MS: int(2, 0, 1_000),
     LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   })
   .superRefine((env, ctx) => {

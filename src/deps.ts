@@ -26,6 +26,8 @@ export type Deps = {
   /** BullMQ producers (queues); workers open their own */
   queueRedis: RedisClient;
   pool: Pool;
+  /** the group committer's own connections (multi-statement round trips), one per batch in flight */
+  paymentsPool: Pool;
   db: Db;
   /**
    * Reads that tolerate replica lag (product pages, lists, history): the replica when DATABASE_REPLICA_URL is
@@ -50,6 +52,7 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
   const queueRedis = watchConnection(createRedis(config, 'queue'), logger, 'queue');
   const pool = createPool(config.DATABASE_URL, config.MYSQL_POOL_SIZE);
   const db = createDb(pool);
+  const paymentsPool = createPool(config.DATABASE_URL, config.PAYMENT_BATCH_CONCURRENCY, { multipleStatements: true });
   const replicaPool = config.DATABASE_REPLICA_URL ? createPool(config.DATABASE_REPLICA_URL, config.MYSQL_POOL_SIZE) : null;
   const metrics = new Registry();
   collectDefaultMetrics({ register: metrics });
@@ -64,6 +67,7 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
     redis,
     queueRedis,
     pool,
+    paymentsPool,
     db,
     readDb: replicaPool ? withReplicas(db, [createDb(replicaPool)]) : db,
     replicaPool,
@@ -85,5 +89,6 @@ export async function closeDeps(deps: Deps): Promise<void> {
   await closeQueues(deps.queues);
   await Promise.allSettled([deps.redis.quit(), deps.queueRedis.quit()]);
   await deps.pool.end().catch(() => undefined);
+  await deps.paymentsPool.end().catch(() => undefined);
   await deps.replicaPool?.end().catch(() => undefined);
 }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { confirmStock, hourOf, releaseStock, reserveStock, restockOrder } from '../src/products/stock.ts';
+import { confirmStock, confirmStocks, hourOf, releaseStock, reserveStock, restockOrder } from '../src/products/stock.ts';
 import { AdjustCode, RESEND_MARKER_TTL_S } from '../src/redis/codes.ts';
 import { createTestEngine, type TestEngine } from './harness.ts';
 
@@ -103,5 +103,27 @@ describe('lua/adjust-stock.lua', () => {
     expect(await adjust(key, 'once', 10)).toEqual([AdjustCode.Adjusted, 20]);
     expect(await adjust(key, 'once', 10)).toEqual([AdjustCode.Adjusted, 20]);
     expect(await stock(31)).toBe(20);
+  });
+});
+
+describe('lua/confirm-stock.lua for a batch', () => {
+  it('confirms every reservation of a batch in one call, each counted in its own hour, and none twice', async () => {
+    await setStock(40, 10);
+    const h1 = now;
+    const h2 = now + 3_600_000;
+    await reserveStock(e.deps, 'b1', [{ optionId: 40, quantity: 2 }], h1);
+    await reserveStock(e.deps, 'b2', [{ optionId: 40, quantity: 3 }], h2);
+    const batch = [
+      { rid: 'b1', orderCreatedAt: h1, sales: [{ productId: 400, units: 2 }] },
+      { rid: 'b2', orderCreatedAt: h2, sales: [{ productId: 400, units: 1 }, { productId: 401, units: 2 }] },
+      { rid: 'never-reserved', orderCreatedAt: h1, sales: [{ productId: 400, units: 9 }] },
+    ];
+    expect(await confirmStocks(e.deps, batch)).toBe(2);
+    expect(await confirmStocks(e.deps, batch)).toBe(0);
+    expect(await e.deps.redis.zscore(e.deps.keys.salesHour(hourOf(h1)), '400')).toBe('2');
+    expect(await e.deps.redis.zscore(e.deps.keys.salesHour(hourOf(h2)), '400')).toBe('1');
+    expect(await e.deps.redis.zscore(e.deps.keys.salesHour(hourOf(h2)), '401')).toBe('2');
+    expect(await e.deps.redis.zmscore(e.deps.keys.reservations, 'b1', 'b2')).toEqual([null, null]);
+    expect(await stock(40)).toBe(5);
   });
 });

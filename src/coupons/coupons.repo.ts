@@ -1,5 +1,5 @@
-import { and, count, desc, eq, gt, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
-import type { Executor, Tx } from '../db/client.ts';
+import { and, count, desc, eq, gt, lt, sql } from 'drizzle-orm';
+import type { Executor } from '../db/client.ts';
 import { coupons, userCoupons } from '../db/schema/index.ts';
 
 export type CouponRow = typeof coupons.$inferSelect;
@@ -58,31 +58,4 @@ export function userCouponPage(db: Executor, userId: number, beforeId: number | 
     .where(and(eq(userCoupons.userId, userId), beforeId === null ? undefined : lt(userCoupons.id, beforeId)))
     .orderBy(desc(userCoupons.id))
     .limit(limit + 1);
-}
-
-export function findCoupons(db: Executor, ids: number[]): Promise<CouponRow[]> {
-  return ids.length === 0 ? Promise.resolve([]) : db.select().from(coupons).where(inArray(coupons.id, ids));
-}
-
-/** Locks the copies named by (couponId, userId) pairs, in row id order. */
-export async function lockCopies(tx: Tx, pairs: { couponId: number; userId: number }[]) {
-  if (pairs.length === 0) return [];
-  return tx
-    .select({ id: userCoupons.id, couponId: userCoupons.couponId, userId: userCoupons.userId, status: userCoupons.status, expiresAt: userCoupons.expiresAt })
-    .from(userCoupons)
-    .where(or(...pairs.map((p) => and(eq(userCoupons.couponId, p.couponId), eq(userCoupons.userId, p.userId)))))
-    .orderBy(userCoupons.id)
-    .for('update');
-}
-
-/** Marks copies used by their orders, one statement. */
-export async function markCopiesUsed(tx: Tx, uses: { rowId: number; orderId: number }[], at: Date): Promise<void> {
-  if (uses.length === 0) return;
-  const cases: SQL[] = [sql`CASE ${userCoupons.id}`];
-  for (const u of uses) cases.push(sql`WHEN ${u.rowId} THEN ${u.orderId}`);
-  cases.push(sql`END`);
-  await tx
-    .update(userCoupons)
-    .set({ status: 'USED', usedAt: at, orderId: sql.join(cases, sql` `) })
-    .where(inArray(userCoupons.id, uses.map((u) => u.rowId)));
 }

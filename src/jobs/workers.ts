@@ -3,7 +3,7 @@ import { drainAll, drainCoupon } from '../coupons/coupons.drain.ts';
 import type { Deps } from '../deps.ts';
 import { createRedis, watchConnection } from '../redis/client.ts';
 import { QUEUE_NAMES } from './queues.ts';
-import { deliverEvent, relayPendingEvents } from '../orders/delivery.ts';
+import { deliverEvents, relayPendingEvents } from '../orders/delivery.ts';
 import { repairRestocks, sweepReservations } from '../orders/sweeper.ts';
 import { ensurePopularSnapshot, refreshPopular } from '../popular/popular.service.ts';
 import { reconcile } from './reconcile.ts';
@@ -29,7 +29,8 @@ export async function startWorkers(deps: Deps, tuning: WorkerTuning = {}): Promi
     { ...base, concurrency: 4 },
   );
 
-  const delivery = new Worker(QUEUE_NAMES.delivery, async (job: Job<{ eventId: string }>) => deliverEvent(deps, job.data.eventId), {
+  // `eventId` is the one-event payload of jobs queued before deliveries came in batches.
+  const delivery = new Worker(QUEUE_NAMES.delivery, async (job: Job<{ eventIds?: string[]; eventId?: string }>) => deliverEvents(deps, job.data.eventIds ?? [job.data.eventId!]), {
     ...base,
     concurrency: 8,
   });

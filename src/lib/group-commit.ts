@@ -6,8 +6,12 @@
  */
 export type GroupCommitOptions = { maxBatch: number; concurrency: number; windowMs: number };
 
-/** `commit` answers each entry of its batch (a value, or an Error for that entry); if it throws, all fail with it. */
-export type CommitBatch<E, R> = (batch: E[]) => Promise<(R | Error)[]>;
+/**
+ * `commit` answers each entry of its batch (a value, or an Error for that entry); if it throws, all fail with it.
+ * `after`, when given, runs once the batch's slot is free for the next batch (steps after a COMMIT that need no
+ * connection); the entries are answered when it settles.
+ */
+export type CommitBatch<E, R> = (batch: E[]) => Promise<{ results: (R | Error)[]; after?: Promise<void> }>;
 
 type Waiting<E, R> = { entry: E; resolve: (r: R) => void; reject: (e: unknown) => void };
 
@@ -17,18 +21,24 @@ export function createGroupCommit<E, R>(opts: GroupCommitOptions, commit: Commit
   let timer: NodeJS.Timeout | null = null;
   const idle: (() => void)[] = [];
 
-  async function run(batch: Waiting<E, R>[]) {
+  /** Commits one batch; resolves when its slot may be reused, and answers the entries after `after`. */
+  async function run(batch: Waiting<E, R>[]): Promise<void> {
     onBatch?.(batch.length);
+    let committed: Awaited<ReturnType<CommitBatch<E, R>>>;
     try {
-      const results = await commit(batch.map((w) => w.entry));
+      committed = await commit(batch.map((w) => w.entry));
+    } catch (err) {
+      for (const w of batch) w.reject(err);
+      return;
+    }
+    const answer = () =>
       batch.forEach((w, i) => {
-        const r = results[i];
+        const r = committed.results[i];
         if (r instanceof Error) w.reject(r);
         else w.resolve(r as R);
       });
-    } catch (err) {
-      for (const w of batch) w.reject(err);
-    }
+    if (committed.after) void committed.after.finally(answer);
+    else answer();
   }
 
   function pump(windowElapsed = false): void {

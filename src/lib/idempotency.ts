@@ -1,6 +1,6 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { createHash } from 'node:crypto';
-import type { Executor, Tx } from '../db/client.ts';
+import type { Executor } from '../db/client.ts';
 import { isDuplicateKey } from '../db/errors.ts';
 import { idempotencyKeys } from '../db/schema/index.ts';
 import type { Deps } from '../deps.ts';
@@ -14,17 +14,6 @@ export type IdempotencyId = { subject: string; scope: string; key: string; reque
  * (`storeAnswers`), then sets `recorded`: a crash can never leave a change applied without its answer.
  */
 export type Recorder = { id: IdempotencyId; recorded: boolean };
-
-/** Stores final answers for claimed keys, one statement (an upsert, so a lost RUNNING row is written whole). */
-export async function storeAnswers(db: Executor, answers: { id: IdempotencyId; status: number; body: unknown }[]): Promise<void> {
-  if (answers.length === 0) return;
-  await db
-    .insert(idempotencyKeys)
-    .values(answers.map((a) => ({ ...a.id, state: 'DONE' as const, responseStatus: a.status, responseBody: JSON.stringify(a.body) })))
-    .onDuplicateKeyUpdate({
-      set: { state: 'DONE', responseStatus: sql`VALUES(${idempotencyKeys.responseStatus})`, responseBody: sql`VALUES(${idempotencyKeys.responseBody})` },
-    });
-}
 
 /** A RUNNING key older than this belongs to a request that died before committing; it may be taken over. */
 export const ABANDONED_AFTER_MS = 60_000;

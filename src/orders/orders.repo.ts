@@ -1,6 +1,6 @@
 import { and, desc, eq, inArray, lt } from 'drizzle-orm';
-import type { Executor, Tx } from '../db/client.ts';
-import { orderEvents, orderItems, orders, reservationOutcomes, userCoupons } from '../db/schema/index.ts';
+import type { Executor } from '../db/client.ts';
+import { orderEvents, orderItems, orders } from '../db/schema/index.ts';
 import type { OrderView } from './orders.schemas.ts';
 
 export type OrderRow = typeof orders.$inferSelect;
@@ -52,53 +52,8 @@ export type OrderEvent = 'order.paid' | 'order.cancelled';
 export const eventIdOf = (orderId: number, event: OrderEvent) => `order-${orderId}-${event === 'order.paid' ? 'paid' : 'cancelled'}`;
 
 export async function insertEvent(db: Executor, event: OrderEvent, view: OrderView, at: Date) {
-  await insertEvents(db, [{ event, view, at }]);
-  return eventIdOf(view.orderId, event);
-}
-
-/** Outbox rows for the data platform, one statement. */
-export async function insertEvents(db: Executor, events: { event: OrderEvent; view: OrderView; at: Date }[]): Promise<void> {
-  if (events.length === 0) return;
-  await db.insert(orderEvents).values(
-    events.map(({ event, view, at }) => ({
-      eventId: eventIdOf(view.orderId, event),
-      orderId: view.orderId,
-      event,
-      // The payload is stored as the exact bytes to send, so every retry carries the same body and signature.
-      payload: JSON.stringify({ ...view, event }),
-      createdAt: at,
-    })),
-  );
-}
-
-/** Reservations among `rids` that already have an outcome (the sweeper voided a very slow one). */
-export async function settledReservations(tx: Tx, rids: string[]): Promise<Set<string>> {
-  if (rids.length === 0) return new Set();
-  const rows = await tx.select({ rid: reservationOutcomes.reservationId }).from(reservationOutcomes).where(inArray(reservationOutcomes.reservationId, rids));
-  return new Set(rows.map((r) => r.rid));
-}
-
-/**
- * Claims each reservation for its order (outcome ORDER): the primary key lets only one of this and the
- * sweeper's VOID commit, so a duplicate here fails the batch, which is then decided again.
- */
-export async function claimReservations(tx: Tx, rids: string[], at: Date): Promise<void> {
-  if (rids.length > 0) await tx.insert(reservationOutcomes).values(rids.map((reservationId) => ({ reservationId, outcome: 'ORDER' as const, createdAt: at })));
-}
-
-export type NewOrderRow = typeof orders.$inferInsert & { reservationId: string };
-
-/**
- * Inserts orders in one statement and returns each one's id by its reservation id (unique): ids from one
- * multi-row insert are not promised to be consecutive under every auto-increment mode, so they are read back.
- */
-export async function insertOrders(tx: Tx, rows: NewOrderRow[]): Promise<Map<string, number>> {
-  if (rows.length === 0) return new Map();
-  await tx.insert(orders).values(rows);
-  const ids = await tx.select({ id: orders.id, rid: orders.reservationId }).from(orders).where(inArray(orders.reservationId, rows.map((r) => r.reservationId)));
-  return new Map(ids.map((r) => [r.rid, r.id]));
-}
-
-export async function insertItems(tx: Tx, rows: (typeof orderItems.$inferInsert)[]): Promise<void> {
-  if (rows.length > 0) await tx.insert(orderItems).values(rows);
+  const eventId = eventIdOf(view.orderId, event);
+  // The payload is stored as the exact bytes to send, so every retry carries the same body and signature.
+  await db.insert(orderEvents).values({ eventId, orderId: view.orderId, event, payload: JSON.stringify({ ...view, event }), createdAt: at });
+  return eventId;
 }

@@ -1,17 +1,15 @@
+import type { PoolConnection } from 'mysql2/promise';
 import { expiryOf } from '../coupons/coupon-rules.ts';
-import { findCoupons, insertUserCoupons, lockCopies, markCopiesUsed, type CouponRow } from '../coupons/coupons.repo.ts';
-import { inTransaction, type Tx } from '../db/client.ts';
-import { isDuplicateKey } from '../db/errors.ts';
+import { findErrno } from '../db/errors.ts';
+import { runStatements, stmt, type Stmt } from '../db/statements.ts';
 import type { Deps } from '../deps.ts';
-import { afterCommit } from '../lib/after-commit.ts';
 import { AppError } from '../lib/errors.ts';
-import { storeAnswers, type Recorder } from '../lib/idempotency.ts';
+import type { Recorder } from '../lib/idempotency.ts';
 import { enqueueDeliveries } from '../orders/delivery.ts';
-import { claimReservations, eventIdOf, insertEvents, insertItems, insertOrders, settledReservations } from '../orders/orders.repo.ts';
+import { eventIdOf } from '../orders/orders.repo.ts';
 import type { OrderView } from '../orders/orders.schemas.ts';
-import { insertHistory, lockWallets, setBalances, type HistoryRow } from '../points/points.repo.ts';
-import { recordMovements } from '../products/durable-stock.ts';
-import { confirmStock, salesOf } from '../products/stock.ts';
+import { confirmStocks, salesOf } from '../products/stock.ts';
+import * as repo from './payments.repo.ts';
 import { copyKey, decideBatch, type Decision, type HeldCopy, type Line } from './rules.ts';
 
 /** A paid order whose stock is reserved (`rid`), waiting for its transaction. */
@@ -22,43 +20,69 @@ export type PaymentEntry = OrderEntry | ChargeEntry;
 export type Balance = { userId: number; balance: number };
 export type PaymentResult = OrderView | Balance;
 
-/** A batch that lost a reservation to the sweeper between its read and its write is decided again. */
-const ATTEMPTS = 3;
+/** A batch that lost a reservation to the sweeper, or a deadlock victim, is decided again from the start. */
+const ATTEMPTS = 4;
+const RETRYABLE = new Set([1062 /* the sweeper's VOID won a reservation */, 1213 /* deadlock */, 1205 /* lock wait timeout */]);
 
 /**
- * Commits a batch of paid orders and charges in one MySQL transaction: the batch's wallets locked with one
- * statement (id order), each movement decided in code in arrival order (`decideBatch`), then multi-row writes:
- * reservation outcomes, orders, items, coupon copies, ledger rows, outbox events, wallet balances, history rows
- * and idempotent answers, and one COMMIT. A refusal answers only its own entry; a failure of the transaction
- * (after its deadlock retries) fails the batch whole, and nothing of it is written.
+ * Commits a batch of paid orders and charges in one MySQL transaction, in three round trips: (1) begin, the
+ * reservations already settled, the batch's wallets locked with one statement (user id order), the coupon copies
+ * locked; then each movement is decided in code in arrival order (`decideBatch`); (2) reservation outcomes and
+ * orders, with their ids read back; (3) items, used copies, ledger rows, outbox events, wallet balances, history
+ * rows, idempotent answers and COMMIT. A refusal answers only its own entry; a failure of the transaction (after
+ * its retries) fails the batch whole, and nothing of it is written.
  */
-export async function commitPayments(deps: Deps, entries: PaymentEntry[]): Promise<(PaymentResult | Error)[]> {
+export async function commitPayments(deps: Deps, entries: PaymentEntry[]): Promise<{ results: (PaymentResult | Error)[] }> {
   for (let attempt = 1; ; attempt++) {
+    const conn = await deps.paymentsPool.getConnection();
+    let broken = false;
     try {
-      const results = await inTransaction(deps.db, (tx) => commitInTx(deps, tx, entries));
-      await settleAfterCommit(deps, entries, results);
-      return results;
+      const results = await commitInTx(deps, conn, entries);
+      settleAfterCommit(deps, entries, results);
+      return { results };
     } catch (err) {
-      if (!isDuplicateKey(err) || attempt >= ATTEMPTS) throw err;
+      broken = (err as { fatal?: boolean }).fatal === true;
+      if (!broken) await conn.query('ROLLBACK').catch(() => (broken = true));
+      const errno = findErrno(err);
+      if (attempt >= ATTEMPTS || errno === undefined || !RETRYABLE.has(errno)) throw err;
+      await new Promise((r) => setTimeout(r, 2 * attempt + Math.random() * 5));
+    } finally {
+      if (broken) conn.destroy();
+      else conn.release();
     }
   }
 }
 
-async function commitInTx(deps: Deps, tx: Tx, entries: PaymentEntry[]): Promise<(PaymentResult | Error)[]> {
+type Row = Record<string, unknown>;
+
+async function commitInTx(deps: Deps, conn: PoolConnection, entries: PaymentEntry[]): Promise<(PaymentResult | Error)[]> {
   const now = deps.clock.now();
   const batchAt = new Date(now);
   const results: (PaymentResult | Error | undefined)[] = new Array(entries.length);
 
-  const settled = await settledReservations(tx, entries.flatMap((e) => (e.kind === 'order' ? [e.rid] : [])));
+  // (1) begin; what is already settled; the wallets and coupon copies, locked.
+  const rids = entries.flatMap((e) => (e.kind === 'order' ? [e.rid] : []));
+  const userIds = [...new Set(entries.map((e) => e.userId))].sort((a, b) => a - b);
+  const pairs = entries.flatMap((e) => (e.kind === 'order' && e.couponId !== null ? [{ couponId: e.couponId, userId: e.userId }] : []));
+  const phase1: Stmt[] = [stmt('START TRANSACTION'), repo.lockWallets(userIds)];
+  if (rids.length > 0) phase1.push(repo.settledReservations(rids));
+  if (pairs.length > 0) phase1.push(repo.findCoupons([...new Set(pairs.map((p) => p.couponId))]), repo.lockCopies(pairs));
+  const [, walletRows, settledRows = [], couponRows = [], copyRows = []] = await runStatements<Row[]>(conn, phase1);
+  const settled = new Set(settledRows.map((r) => String(r.rid)));
+  const balances = new Map(walletRows!.map((r) => [Number(r.userId), Number(r.balance)]));
+  const coupons = new Map(couponRows.map((r) => [Number(r.id), r as unknown as Coupon]));
+  const copies = new Map<string, HeldCopy>();
+  const keepCopies = (rows: Row[]) => {
+    for (const r of rows) copies.set(copyKey(Number(r.couponId), Number(r.userId)), { rowId: Number(r.id), status: r.status as HeldCopy['status'], expiresAt: r.expiresAt as Date });
+  };
+  keepCopies(copyRows);
+  await lockCopiesStillInOutbox(deps, conn, pairs, coupons, copies, keepCopies);
+
   entries.forEach((e, i) => {
     if (e.kind === 'order' && settled.has(e.rid)) results[i] = new AppError('SERVICE_UNAVAILABLE', 'The stock reservation expired; retry the order');
   });
   const live = entries.map((e, i) => ({ e, i })).filter(({ i }) => results[i] === undefined);
-
-  const balances = await lockWallets(tx, [...new Set(live.map(({ e }) => e.userId))].sort((a, b) => a - b));
-  const { copies, coupons } = await lockCouponCopies(deps, tx, live.flatMap(({ e }) => (e.kind === 'order' && e.couponId !== null ? [{ couponId: e.couponId, userId: e.userId }] : [])));
   const { decisions } = decideBatch(live.map(({ e }) => e), { balances, copies, coupons, now });
-
   const paid: { e: OrderEntry; i: number; d: Extract<Decision, { kind: 'order' }> }[] = [];
   const charged: { e: ChargeEntry; i: number; d: Extract<Decision, { kind: 'charge' }> }[] = [];
   live.forEach(({ e, i }, j) => {
@@ -68,7 +92,14 @@ async function commitInTx(deps: Deps, tx: Tx, entries: PaymentEntry[]): Promise<
     else if (e.kind === 'charge' && d.kind === 'charge') charged.push({ e, i, d });
   });
 
-  const orderIds = await writeOrders(tx, paid, batchAt);
+  // (2) the orders, and their ids.
+  const orderIds = new Map<string, number>();
+  if (paid.length > 0) {
+    const paidRids = paid.map(({ e }) => e.rid);
+    const orderRows = paid.map(({ e, d }) => ({ ...d, userId: e.userId, couponId: e.couponId, reservationId: e.rid, createdAt: e.at }));
+    const [, , idRows] = await runStatements<Row[]>(conn, [repo.claimReservations(paidRids, batchAt), repo.insertOrders(orderRows), repo.orderIdsOf(paidRids)]);
+    for (const r of idRows!) orderIds.set(String(r.rid), Number(r.id));
+  }
   for (const { e, i, d } of paid) {
     results[i] = {
       orderId: orderIds.get(e.rid)!,
@@ -83,94 +114,85 @@ async function commitInTx(deps: Deps, tx: Tx, entries: PaymentEntry[]): Promise<
     } satisfies OrderView;
   }
   for (const { e, i, d } of charged) results[i] = { userId: e.userId, balance: d.balanceAfter };
-  await insertEvents(tx, paid.map(({ e, i }) => ({ event: 'order.paid' as const, view: results[i] as OrderView, at: e.at })));
 
-  // Balances and history rows follow arrival order, so each row's balanceAfter is the balance right after it.
+  // (3) everything else, and COMMIT. Balances and history rows follow arrival order, so each row's balanceAfter
+  // is the balance right after it.
+  const phase3: Stmt[] = [];
+  if (paid.length > 0) {
+    const idOf = (e: OrderEntry) => orderIds.get(e.rid)!;
+    phase3.push(
+      repo.insertItems(paid.flatMap(({ e }) => e.lines.map((l, position) => ({ ...l, orderId: idOf(e), position })))),
+      repo.recordMovements(paid.flatMap(({ e }) => e.lines.map((l) => ({ optionId: l.optionId, delta: -l.quantity, orderId: idOf(e), createdAt: e.at })))),
+      repo.insertEvents(
+        paid.map(({ e, i }) => ({
+          eventId: eventIdOf(idOf(e), 'order.paid'),
+          orderId: idOf(e),
+          event: 'order.paid',
+          payload: JSON.stringify({ ...(results[i] as OrderView), event: 'order.paid' }),
+          createdAt: e.at,
+        })),
+      ),
+    );
+    const uses = paid.flatMap(({ e, d }) => (d.copyRowId === null ? [] : [{ rowId: d.copyRowId, orderId: idOf(e) }]));
+    if (uses.length > 0) phase3.push(repo.markCopiesUsed(uses, batchAt));
+  }
   const moved = [...paid.filter(({ d }) => d.paidAmount > 0), ...charged].sort((a, b) => a.i - b.i);
-  const finalBalances = new Map<number, number>();
-  const history: HistoryRow[] = moved.map((m) => {
-    finalBalances.set(m.e.userId, m.d.balanceAfter);
-    return m.e.kind === 'order'
-      ? { userId: m.e.userId, type: 'USE', amount: (m.d as Extract<Decision, { kind: 'order' }>).paidAmount, balanceAfter: m.d.balanceAfter, orderId: orderIds.get(m.e.rid)!, createdAt: m.e.at }
-      : { userId: m.e.userId, type: 'CHARGE', amount: m.e.amount, balanceAfter: m.d.balanceAfter, orderId: null, createdAt: m.e.at };
-  });
-  await setBalances(tx, finalBalances, batchAt);
-  await insertHistory(tx, history);
-
-  const answers = [...paid.map(({ e, i }) => ({ e, i, status: 201 })), ...charged.map(({ e, i }) => ({ e, i, status: 200 }))];
-  await storeAnswers(tx, answers.flatMap(({ e, i, status }) => (e.record ? [{ id: e.record.id, status, body: results[i] }] : [])));
+  if (moved.length > 0) {
+    const finalBalances = new Map(moved.map((m) => [m.e.userId, m.d.balanceAfter]));
+    phase3.push(
+      repo.setBalances(finalBalances, batchAt),
+      repo.insertHistory(
+        moved.map((m) =>
+          m.e.kind === 'order'
+            ? { userId: m.e.userId, type: 'USE' as const, amount: (m.d as Extract<Decision, { kind: 'order' }>).paidAmount, balanceAfter: m.d.balanceAfter, orderId: orderIds.get(m.e.rid)!, createdAt: m.e.at }
+            : { userId: m.e.userId, type: 'CHARGE' as const, amount: m.e.amount, balanceAfter: m.d.balanceAfter, orderId: null, createdAt: m.e.at },
+        ),
+      ),
+    );
+  }
+  const answers = [...paid.map(({ e, i }) => ({ e, i, status: 201 })), ...charged.map(({ e, i }) => ({ e, i, status: 200 }))].flatMap(({ e, i, status }) =>
+    e.record ? [{ id: e.record.id, status, body: results[i] }] : [],
+  );
+  if (answers.length > 0) phase3.push(repo.storeAnswers(answers));
+  phase3.push(stmt('COMMIT'));
+  await runStatements(conn, phase3);
   return results as (PaymentResult | Error)[];
 }
 
-/** Orders, their items, used coupon copies and stock ledger rows; returns each order's id by reservation id. */
-async function writeOrders(tx: Tx, paid: { e: OrderEntry; d: Extract<Decision, { kind: 'order' }> }[], batchAt: Date): Promise<Map<string, number>> {
-  if (paid.length === 0) return new Map();
-  // Claims each reservation for its order; the sweeper's VOID for the same one makes this fail, and the batch reruns.
-  await claimReservations(tx, paid.map(({ e }) => e.rid), batchAt);
-  const ids = await insertOrders(
-    tx,
-    paid.map(({ e, d }) => ({
-      userId: e.userId,
-      status: 'PAID' as const,
-      totalAmount: d.totalAmount,
-      discountAmount: d.discountAmount,
-      paidAmount: d.paidAmount,
-      couponId: e.couponId,
-      reservationId: e.rid,
-      createdAt: e.at,
-    })),
-  );
-  await insertItems(
-    tx,
-    paid.flatMap(({ e }) => e.lines.map((l, position) => ({ orderId: ids.get(e.rid)!, position, productId: l.productId, optionId: l.optionId, quantity: l.quantity, unitPrice: l.unitPrice }))),
-  );
-  await markCopiesUsed(
-    tx,
-    paid.flatMap(({ e, d }) => (d.copyRowId === null ? [] : [{ rowId: d.copyRowId, orderId: ids.get(e.rid)! }])),
-    batchAt,
-  );
-  // Ledger rows, not an UPDATE of the option row: concurrent batches never queue on a hot option's lock.
-  await recordMovements(tx, paid.flatMap(({ e }) => e.lines.map((l) => ({ optionId: l.optionId, delta: -l.quantity, orderId: ids.get(e.rid)!, createdAt: e.at }))));
-  return ids;
-}
+type Coupon = { id: number; discountType: 'FIXED' | 'PERCENT'; discountValue: number; validDays: number };
 
 /**
- * Locks the copies the batch's orders name. A copy answered 201 moments ago may still be in the Redis outbox:
- * it is written here from the issued hash, so it is usable at once.
+ * A copy answered 201 moments ago may still be in the Redis outbox: it is written here from the issued hash, and
+ * locked, so it is usable at once (one more round trip, only for such copies).
  */
-async function lockCouponCopies(deps: Deps, tx: Tx, pairs: { couponId: number; userId: number }[]) {
-  const copies = new Map<string, HeldCopy>();
-  const coupons = new Map<number, CouponRow>();
-  if (pairs.length === 0) return { copies, coupons };
-  const couponRows = await findCoupons(tx, [...new Set(pairs.map((p) => p.couponId))]);
-  for (const c of couponRows) coupons.set(c.id, c);
-  const keep = (rows: Awaited<ReturnType<typeof lockCopies>>) => {
-    for (const r of rows) copies.set(copyKey(r.couponId, r.userId), { rowId: r.id, status: r.status, expiresAt: r.expiresAt });
-  };
-  keep(await lockCopies(tx, pairs));
+async function lockCopiesStillInOutbox(
+  deps: Deps,
+  conn: PoolConnection,
+  pairs: { couponId: number; userId: number }[],
+  coupons: Map<number, Coupon>,
+  copies: Map<string, HeldCopy>,
+  keep: (rows: Row[]) => void,
+) {
   const missing = pairs.filter((p) => !copies.has(copyKey(p.couponId, p.userId)) && coupons.has(p.couponId));
-  if (missing.length > 0) {
-    const issued = await Promise.all(missing.map((p) => deps.redis.hget(deps.keys.couponIssued(p.couponId), String(p.userId))));
-    const rows = missing.flatMap((p, j) => {
-      const at = issued[j];
-      if (at == null) return [];
-      const ms = Number(at);
-      return [{ couponId: p.couponId, userId: p.userId, status: 'AVAILABLE' as const, issuedAt: new Date(ms), expiresAt: new Date(expiryOf(ms, coupons.get(p.couponId)!.validDays)) }];
-    });
-    if (rows.length > 0) {
-      await insertUserCoupons(tx, rows);
-      keep(await lockCopies(tx, rows));
-    }
-  }
-  return { copies, coupons };
+  if (missing.length === 0) return;
+  const issued = await Promise.all(missing.map((p) => deps.redis.hget(deps.keys.couponIssued(p.couponId), String(p.userId))));
+  const rows = missing.flatMap((p, j) => {
+    const at = issued[j];
+    if (at == null) return [];
+    const ms = Number(at);
+    return [{ ...p, issuedAt: new Date(ms), expiresAt: new Date(expiryOf(ms, coupons.get(p.couponId)!.validDays)) }];
+  });
+  if (rows.length === 0) return;
+  const [, locked] = await runStatements<Row[]>(conn, [repo.insertCopies(rows), repo.lockCopies(rows)]);
+  keep(locked!);
 }
 
 /**
  * After the COMMIT: the answers are stored (so `idempotent` does not store them again); the paid orders'
- * reservations are confirmed and their deliveries queued, one round trip each for the whole batch (bounded:
- * the sweeper and the relay repair what does not finish).
+ * reservations are confirmed in one script call and their deliveries queued in one job. Neither delays the
+ * answers: the order is durable, the sweeper confirms what this misses and the relay queues what this misses.
  */
-async function settleAfterCommit(deps: Deps, entries: PaymentEntry[], results: (PaymentResult | Error)[]) {
+function settleAfterCommit(deps: Deps, entries: PaymentEntry[], results: (PaymentResult | Error)[]): void {
   const paid: { e: OrderEntry; view: OrderView }[] = [];
   entries.forEach((e, i) => {
     const r = results[i];
@@ -179,8 +201,7 @@ async function settleAfterCommit(deps: Deps, entries: PaymentEntry[], results: (
     if (e.kind === 'order') paid.push({ e, view: r as OrderView });
   });
   if (paid.length === 0) return;
-  await afterCommit(deps.logger, { orders: paid.length }, [
-    ...paid.map(({ e, view }) => confirmStock(deps, e.rid, e.at.getTime(), salesOf(view.items))),
-    enqueueDeliveries(deps, paid.map(({ view }) => eventIdOf(view.orderId, 'order.paid'))),
-  ]);
+  const log = (step: string) => (err: unknown) => deps.logger.warn({ err, orders: paid.length, step }, 'post-commit step failed; a job repairs it');
+  confirmStocks(deps, paid.map(({ e, view }) => ({ rid: e.rid, orderCreatedAt: e.at.getTime(), sales: salesOf(view.items) }))).catch(log('confirm'));
+  enqueueDeliveries(deps, paid.map(({ view }) => eventIdOf(view.orderId, 'order.paid'))).catch(log('delivery'));
 }

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, lt, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, lt, sql } from 'drizzle-orm';
 import type { Executor, Tx } from '../db/client.ts';
 import { pointHistory, pointWallets } from '../db/schema/index.ts';
 import { AppError } from '../lib/errors.ts';
@@ -49,35 +49,4 @@ export function historyPage(db: Executor, userId: number, beforeId: number | nul
     .where(and(eq(pointHistory.userId, userId), beforeId === null ? undefined : lt(pointHistory.id, beforeId)))
     .orderBy(desc(pointHistory.id))
     .limit(limit + 1);
-}
-
-/** Locks the wallets of `userIds` in id order (one statement; concurrent batches lock in the same order). */
-export async function lockWallets(tx: Tx, userIds: number[]): Promise<Map<number, number>> {
-  if (userIds.length === 0) return new Map();
-  const rows = await tx
-    .select({ userId: pointWallets.userId, balance: pointWallets.balance })
-    .from(pointWallets)
-    .where(inArray(pointWallets.userId, userIds))
-    .orderBy(asc(pointWallets.userId))
-    .for('update');
-  return new Map(rows.map((r) => [r.userId, r.balance]));
-}
-
-/** Sets each locked wallet's balance in one statement. */
-export async function setBalances(tx: Tx, balances: Map<number, number>, at: Date): Promise<void> {
-  if (balances.size === 0) return;
-  const cases: SQL[] = [sql`CASE ${pointWallets.userId}`];
-  for (const [userId, balance] of balances) cases.push(sql`WHEN ${userId} THEN ${balance}`);
-  cases.push(sql`END`);
-  await tx
-    .update(pointWallets)
-    .set({ balance: sql.join(cases, sql` `), updatedAt: at })
-    .where(inArray(pointWallets.userId, [...balances.keys()]));
-}
-
-export type HistoryRow = typeof pointHistory.$inferInsert;
-
-/** History rows in one statement, in the order given (ids follow it, so "newest first" stays true). */
-export async function insertHistory(tx: Tx, rows: HistoryRow[]): Promise<void> {
-  if (rows.length > 0) await tx.insert(pointHistory).values(rows);
 }

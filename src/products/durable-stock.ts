@@ -5,12 +5,7 @@ import type { Deps } from '../deps.ts';
 
 /** Records stock movements in the caller's transaction: new rows only, so concurrent orders never wait on each other. */
 export async function recordStockMovements(tx: Executor, orderId: number, items: { optionId: number; quantity: number }[], sign: 1 | -1, at: Date) {
-  await recordMovements(tx, items.map((i) => ({ optionId: i.optionId, delta: sign * i.quantity, orderId, createdAt: at })));
-}
-
-/** Ledger rows of many orders in one statement. */
-export async function recordMovements(tx: Executor, rows: { optionId: number; delta: number; orderId: number; createdAt: Date }[]) {
-  if (rows.length > 0) await tx.insert(stockLedger).values(rows);
+  await tx.insert(stockLedger).values(items.map((i) => ({ optionId: i.optionId, delta: sign * i.quantity, orderId, createdAt: at })));
 }
 
 /** Durable stock (received − sold) of each option: the folded row plus the movements not folded in yet. */

@@ -37,11 +37,23 @@ export function salesOf(items: { productId: number; quantity: number }[]): { pro
   return [...units].map(([productId, n]) => ({ productId, units: n }));
 }
 
-/** lua/confirm-stock.lua: the reservation is sold, its units counted in the order's sales hour. Idempotent. */
-export async function confirmStock(deps: Deps, rid: string, orderCreatedAt: number, sales: { productId: number; units: number }[]) {
+export type Confirmation = { rid: string; orderCreatedAt: number; sales: { productId: number; units: number }[] };
+
+/**
+ * lua/confirm-stock.lua: each reservation is sold, its units counted in its order's sales hour; one call for a
+ * whole batch. Idempotent. Returns how many were confirmed by this call.
+ */
+export async function confirmStocks(deps: Deps, orders: Confirmation[]): Promise<number> {
+  if (orders.length === 0) return 0;
   const k = deps.keys;
-  const keys = [k.reservations, k.reservation(rid), k.salesHour(hourOf(orderCreatedAt))];
-  return (await deps.redis.confirmStock(keys.length, ...keys, rid, SALES_TTL_S, ...sales.flatMap((s) => [s.productId, s.units]))) === 1;
+  const keys = [k.reservations, ...orders.flatMap((o) => [k.reservation(o.rid), k.salesHour(hourOf(o.orderCreatedAt))])];
+  const args = [SALES_TTL_S, orders.length, ...orders.flatMap((o) => [o.rid, o.sales.length, ...o.sales.flatMap((s) => [s.productId, s.units])])];
+  return deps.redis.confirmStock(keys.length, ...keys, ...args);
+}
+
+/** One reservation confirmed (see confirmStocks); true when this call confirmed it. */
+export async function confirmStock(deps: Deps, rid: string, orderCreatedAt: number, sales: { productId: number; units: number }[]) {
+  return (await confirmStocks(deps, [{ rid, orderCreatedAt, sales }])) === 1;
 }
 
 export type RestockOrder = {

@@ -8,7 +8,7 @@ import { engineProcess, flood, sleep, until } from './processes.ts';
 
 const ctx = useFaultEngine();
 
-it('an API process killed with SIGKILL mid-rush: after the sweeper timeout, received = sold + live stock everywhere', async () => {
+it('an API process killed with SIGKILL mid-rush (batches in flight): after the sweeper timeout, received = sold + live stock everywhere', async () => {
   const e = ctx.e;
   const env = envOf(e, { RESERVATION_TIMEOUT_MS: '2000' });
   const worker = await engineProcess('worker', env);
@@ -42,4 +42,15 @@ it('an API process killed with SIGKILL mid-rush: after the sweeper timeout, rece
   expect(await durableStockOf(e, opt)).toBe(100 - n);
   const [{ used }] = (await e.deps.db.select({ used: sql<string>`COALESCE(SUM(${pointHistory.amount}), 0)` }).from(pointHistory).where(eq(pointHistory.type, 'USE'))) as [{ used: string }];
   expect(Number(used)).toBe(n * PRICE);
+
+  // No partial batch: every order has all its rows, and every reservation claimed for an order has its order.
+  const [[partial]] = (await e.deps.db.execute(
+    sql`SELECT
+      (SELECT COUNT(*) FROM orders o WHERE NOT EXISTS (SELECT 1 FROM order_items i WHERE i.order_id = o.id)) AS noItems,
+      (SELECT COUNT(*) FROM orders o WHERE NOT EXISTS (SELECT 1 FROM stock_ledger l WHERE l.order_id = o.id)) AS noLedger,
+      (SELECT COUNT(*) FROM orders o WHERE NOT EXISTS (SELECT 1 FROM order_events v WHERE v.order_id = o.id)) AS noEvent,
+      (SELECT COUNT(*) FROM orders o WHERE NOT EXISTS (SELECT 1 FROM point_history h WHERE h.order_id = o.id AND h.type = 'USE')) AS noPayment,
+      (SELECT COUNT(*) FROM reservation_outcomes r WHERE r.outcome = 'ORDER' AND NOT EXISTS (SELECT 1 FROM orders o WHERE o.reservation_id = r.reservation_id)) AS claimedWithoutOrder`,
+  )) as unknown as [[Record<string, string>]];
+  expect(Object.values(partial).map(Number)).toEqual([0, 0, 0, 0, 0]);
 });
