@@ -220,7 +220,12 @@ async function batchSizes(url: string) {
   const num = (re: RegExp) => Number(re.exec(text)?.[1] ?? 0);
   const buckets: Record<string, number> = {};
   for (const m of text.matchAll(/^engine_payment_batch_size_bucket\{le="([^"]+)"\} (\d+)/gm)) buckets[m[1]!] = Number(m[2]);
-  return { count: num(/^engine_payment_batch_size_count (\d+)/m), sum: num(/^engine_payment_batch_size_sum (\d+)/m), buckets };
+  return {
+    count: num(/^engine_payment_batch_size_count (\d+)/m),
+    sum: num(/^engine_payment_batch_size_sum (\d+)/m),
+    seconds: num(/^engine_payment_batch_seconds_sum ([\d.e-]+)/m),
+    buckets,
+  };
 }
 
 /** The batches of one run: how many, their mean size, and how many fell in each size range (le = at most). */
@@ -233,7 +238,8 @@ function diffBatches(a: Awaited<ReturnType<typeof batchSizes>>, b: Awaited<Retur
     prev += inRange;
     if (inRange > 0) sizes[`≤${le}`] = inRange;
   }
-  return { count, meanSize: count > 0 ? Math.round(((b.sum - a.sum) / count) * 10) / 10 : 0, sizes };
+  const meanMs = count > 0 ? Math.round(((b.seconds - a.seconds) * 1000 * 10) / count) / 10 : 0;
+  return { count, meanSize: count > 0 ? Math.round(((b.sum - a.sum) / count) * 10) / 10 : 0, meanCommitMs: meanMs, sizes };
 }
 
 /** paid orders per second: over the whole run when every request wins, from first to last 201 for a sell-out */

@@ -49,7 +49,7 @@ export function createApp(deps: Deps) {
   app.use('*', registerMetrics);
 
   app.get('/metrics', async (c) => {
-    const text = await scrapeMetrics(deps.metrics);
+    const text = await scrapeMetrics(deps.metrics, deps.metricsHub);
     return c.body(text, 200, { 'Content-Type': deps.metrics.contentType });
   });
   app.route('/', healthRoutes);

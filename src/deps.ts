@@ -7,6 +7,7 @@ import { Bounded } from './lib/bounded.ts';
 import { systemClock, type Clock } from './lib/clock.ts';
 import { createJwt, type Jwt } from './lib/jwt.ts';
 import { createLogger, type Logger } from './lib/logger.ts';
+import type { MetricsHub } from './lib/metrics.ts';
 import { createRedis, watchConnection, whenReady, type RedisClient } from './redis/client.ts';
 import { createKeys, type Keys } from './redis/keys.ts';
 import { registerScripts } from './redis/scripts.ts';
@@ -36,6 +37,8 @@ export type Deps = {
   readDb: Db;
   replicaPool: Pool | null;
   metrics: Registry;
+  /** in the primary of a multi-process engine: gathers every process's metrics for /metrics */
+  metricsHub: MetricsHub | null;
   queues: Queues;
   drainTrigger: DrainTrigger;
   /** users seen to exist (users are never deleted): orders check existence without a query per request */
@@ -44,7 +47,7 @@ export type Deps = {
   payments: Payments;
 };
 
-export type DepsOverrides = { clock?: Clock; logger?: Logger };
+export type DepsOverrides = { clock?: Clock; logger?: Logger; metricsHub?: MetricsHub | null };
 
 export async function createDeps(config: Config, overrides: DepsOverrides = {}): Promise<Deps> {
   const logger = overrides.logger ?? createLogger(config.LOG_LEVEL);
@@ -72,6 +75,7 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
     readDb: replicaPool ? withReplicas(db, [createDb(replicaPool)]) : db,
     replicaPool,
     metrics,
+    metricsHub: overrides.metricsHub ?? null,
     queues,
     drainTrigger: createDrainTrigger(queues.couponDrain, logger),
     knownUsers: new Bounded(200_000),

@@ -1,12 +1,12 @@
-import cluster, { type Worker } from 'node:cluster';
+import cluster from 'node:cluster';
 import { randomUUID } from 'node:crypto';
 import { AggregatorRegistry, type MetricObjectWithValues, type MetricValue, type Registry } from 'prom-client';
 
 /**
- * prom-client registries are per process, and under node:cluster `/metrics` is served by one API process. So
- * the primary gathers: every process answers with its metrics as JSON over the IPC channel node:cluster
- * opened, the primary adds its own (the workers run there in role `all`), and prom-client's
- * `AggregatorRegistry.aggregate` sums them (or applies each metric's own aggregator) into one exposition.
+ * prom-client registries are per process, and the engine is several (the API, the workers, more API processes
+ * with WEB_CONCURRENCY). The primary is the hub: every child answers it with its metrics as JSON over the IPC
+ * channel its fork opened, the hub adds its own, and prom-client's `AggregatorRegistry.aggregate` sums them (or
+ * applies each metric's own aggregator) into one exposition. `/metrics` served by a child asks the hub.
  */
 const ASK_PROCESS = 'engine:metrics:process';
 const PROCESS_METRICS = 'engine:metrics:process-reply';
@@ -16,23 +16,44 @@ const WAIT_MS = 3_000;
 
 type Json = MetricObjectWithValues<MetricValue<string>>[];
 type Message = { type?: string; id?: string; metrics?: Json; text?: string; error?: string };
+/** A child process with an IPC channel: a node:cluster worker or a child_process fork. */
+export type MetricsChild = { send(message: object): unknown; isConnected?(): boolean; connected?: boolean };
 
 const isMessage = (m: unknown): m is Message => typeof m === 'object' && m !== null && 'type' in m;
 
-/** In a cluster child: answer the primary with this process's metrics, and forward its own scrapes. */
+/** In a child: answer the hub with this process's metrics. */
 export function serveMetricsToPrimary(registry: Registry): void {
-  if (!cluster.isWorker) return;
+  if (!process.send) return;
   process.on('message', (m: unknown) => {
     if (!isMessage(m) || m.type !== ASK_PROCESS) return;
     void registry.getMetricsAsJSON().then((metrics) => process.send?.({ type: PROCESS_METRICS, id: m.id, metrics }));
   });
 }
 
-/** In the primary: answers children's scrapes with the whole engine's metrics. `own` is the primary's registry. */
-export function gatherMetricsInPrimary(own: () => Registry | null): void {
-  if (!cluster.isPrimary) return;
-  const pending = new Map<string, { replies: Json[]; waiting: number; done: (metrics: Json[]) => void }>();
-  cluster.on('message', (worker: Worker, m: unknown) => {
+/**
+ * In the primary: gathers the whole engine's metrics from `own` (this process's registry, if it has one) and
+ * every child; `onMessage` must receive each child's messages (it answers a child's scrape too).
+ */
+export function createMetricsHub(own: () => Registry | null, children: () => MetricsChild[]) {
+  const pending = new Map<string, { replies: Json[]; waiting: number; done: (m: Json[]) => void }>();
+
+  async function gather(): Promise<string> {
+    const live = children().filter((c) => (c.isConnected ? c.isConnected() : c.connected !== false));
+    const id = randomUUID();
+    const replies = await new Promise<Json[]>((resolve) => {
+      const entry = { replies: [] as Json[], waiting: live.length, done: resolve };
+      pending.set(id, entry);
+      if (live.length === 0) resolve([]);
+      // A child that does not answer (busy dying) is left out rather than failing the scrape.
+      setTimeout(() => resolve(entry.replies), WAIT_MS).unref();
+      for (const c of live) c.send({ type: ASK_PROCESS, id });
+    }).finally(() => pending.delete(id));
+    const registry = own();
+    if (registry) replies.push(await registry.getMetricsAsJSON());
+    return AggregatorRegistry.aggregate(replies).metrics();
+  }
+
+  function onMessage(from: MetricsChild, m: unknown): void {
     if (!isMessage(m)) return;
     if (m.type === PROCESS_METRICS && m.id && m.metrics) {
       const p = pending.get(m.id);
@@ -40,32 +61,21 @@ export function gatherMetricsInPrimary(own: () => Registry | null): void {
       p.replies.push(m.metrics);
       if (--p.waiting === 0) p.done(p.replies);
     } else if (m.type === ASK_ENGINE) {
-      void engineMetrics(own(), pending).then(
-        (text) => worker.send({ type: ENGINE_METRICS, id: m.id, text }),
-        (err: Error) => worker.send({ type: ENGINE_METRICS, id: m.id, error: err.message }),
+      void gather().then(
+        (text) => from.send({ type: ENGINE_METRICS, id: m.id, text }),
+        (err: Error) => from.send({ type: ENGINE_METRICS, id: m.id, error: err.message }),
       );
     }
-  });
+  }
+
+  return { gather, onMessage };
 }
 
-async function engineMetrics(own: Registry | null, pending: Map<string, { replies: Json[]; waiting: number; done: (m: Json[]) => void }>) {
-  const children = Object.values(cluster.workers ?? {}).filter((w): w is Worker => !!w && w.isConnected());
-  const id = randomUUID();
-  const fromChildren = new Promise<Json[]>((resolve) => {
-    const entry = { replies: [] as Json[], waiting: children.length, done: resolve };
-    pending.set(id, entry);
-    if (children.length === 0) resolve([]);
-    // A child that does not answer (busy dying) is left out rather than failing the scrape.
-    setTimeout(() => resolve(entry.replies), WAIT_MS).unref();
-    for (const w of children) w.send({ type: ASK_PROCESS, id });
-  }).finally(() => pending.delete(id));
-  const all = await fromChildren;
-  if (own) all.push(await own.getMetricsAsJSON());
-  return AggregatorRegistry.aggregate(all).metrics();
-}
+export type MetricsHub = ReturnType<typeof createMetricsHub>;
 
-/** The text `/metrics` serves: this process alone, or, in a cluster child, the whole engine via the primary. */
-export function scrapeMetrics(registry: Registry): Promise<string> {
+/** The text `/metrics` serves: the hub's gathering in the primary, the hub's answer in a cluster child, else this process. */
+export function scrapeMetrics(registry: Registry, hub: MetricsHub | null): Promise<string> {
+  if (hub) return hub.gather();
   if (!cluster.isWorker) return registry.metrics();
   const id = randomUUID();
   return new Promise<string>((resolve, reject) => {

@@ -1,7 +1,7 @@
 /**
- * `/metrics` of an engine started as `npm start` starts it (role `all`: workers in the primary, the API in a
- * cluster child) shows every process's metrics: the drift the primary's reconcile job finds, next to the API
- * child's request durations.
+ * `/metrics` of an engine started as `npm start` starts it (role `all`: the API in the primary, the workers in
+ * a child process) shows every process's metrics: the drift the worker child's reconcile job finds, next to the
+ * API's request durations; with WEB_CONCURRENCY=2 the API processes' counts are summed.
  */
 import { Queue, type ConnectionOptions } from 'bullmq';
 import { expect, it } from 'vitest';
@@ -17,7 +17,7 @@ const scrape = async (url: string) => {
   return { status: r.status, type: r.headers.get('content-type'), text: await r.text() };
 };
 
-it('engine_drift found by the primary is on /metrics served by the API child, with the API figures', async () => {
+it('engine_drift found by the worker child is on /metrics served by the API, with the API figures', async () => {
   const e = ctx.e;
   const engine = await engineProcess('all', envOf(e));
   ctx.procs.push(engine);
@@ -39,4 +39,16 @@ it('engine_drift found by the primary is on /metrics served by the API child, wi
   } finally {
     await queue.close();
   }
+});
+
+it('with WEB_CONCURRENCY=2 a counter is summed over both API processes on one scrape', async () => {
+  const e = ctx.e;
+  const engine = await engineProcess('all', envOf(e, { WEB_CONCURRENCY: '2' }));
+  ctx.procs.push(engine);
+  const p = await product(e, [{ price: 10, stock: 5 }]);
+  // New connections each time (no keep-alive), so the kernel spreads them over both processes.
+  for (let i = 0; i < 40; i++) expect((await fetch(`${engine.url}/products/${p.id}`, { headers: { connection: 'close' } })).status).toBe(200);
+  const m = await scrape(engine.url);
+  const counts = [...m.text.matchAll(/^http_request_duration_seconds_count\{[^}]*route="\/products\/:productId"[^}]*\} (\d+)/gm)].map((x) => Number(x[1]));
+  expect(counts.reduce((a, b) => a + b, 0)).toBe(40);
 });
