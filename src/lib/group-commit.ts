@@ -19,6 +19,7 @@ export function createGroupCommit<E, R>(opts: GroupCommitOptions, commit: Commit
   const queue: Waiting<E, R>[] = [];
   let inFlight = 0;
   let timer: NodeJS.Timeout | null = null;
+  let soon = false;
   const idle: (() => void)[] = [];
 
   /** Commits one batch; resolves when its slot may be reused, and answers the entries after `after`. */
@@ -65,7 +66,15 @@ export function createGroupCommit<E, R>(opts: GroupCommitOptions, commit: Commit
     submit(entry: E): Promise<R> {
       return new Promise<R>((resolve, reject) => {
         queue.push({ entry, resolve, reject });
-        pump();
+        // Requests parsed in the same turn of the event loop join one batch: the flush waits for the end of the
+        // turn (setImmediate, microseconds), not for a timer.
+        if (!soon) {
+          soon = true;
+          setImmediate(() => {
+            soon = false;
+            pump();
+          });
+        }
       });
     },
     /** Resolves when nothing is queued or committing (for shutdown). */
