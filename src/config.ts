@@ -47,7 +47,7 @@ const schema = z
     /** group commit of paid orders and charges: most movements in one MySQL transaction */
     PAYMENT_BATCH_MAX: int(200, 1, 2_000),
     /** batches committing at once (each holds one MySQL connection) */
-    PAYMENT_BATCH_CONCURRENCY: int(2, 1, 32),
+    PAYMENT_BATCH_CONCURRENCY: int(4, 1, 32),
     /** while a batch commits, how long the next one may wait to fill (0: only what arrived meanwhile) */
     PAYMENT_BATCH_WINDOW_MS: int(2, 0, 1_000),
     LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
