@@ -1,10 +1,10 @@
 import type { Context } from './lib/context.ts';
 import { load, type LoadResult } from './lib/load.ts';
-import { startProcess } from './lib/processes.ts';
+import { startProcess, type Proc } from './lib/processes.ts';
 import { startCluster } from '../scripts/redis-cluster.ts';
 
 export type Audit = { passed: boolean; checks: Record<string, unknown> };
-export type Outcome = { name: string; load: LoadResult; audit?: Audit; extra?: Record<string, number>; batches?: unknown };
+export type Outcome = { name: string; load: LoadResult; audit?: Audit; extra?: Record<string, number>; batches?: unknown; rss?: Record<string, number> };
 export type Scenario = { name: string; needs?: string[]; run(ctx: Context): Promise<Outcome[]> };
 
 const json = { 'content-type': 'application/json' };
@@ -49,8 +49,8 @@ const baselinePost: Scenario = {
   },
 };
 
-/** Issue requests with a distinct user each; returns the run and the time of the last 201. */
-async function issueRush(ctx: Context, url: string, path: (n: number) => string, sample?: () => number, warmupS = ctx.opts.warmupS) {
+/** Issue requests with a distinct user each; returns the run and the time of the last 201. `engine`: sample its RSS. */
+async function issueRush(ctx: Context, url: string, path: (n: number) => string, engine?: Proc, warmupS = ctx.opts.warmupS) {
   const first = freshUsers();
   let last201 = 0;
   const result = await load({
@@ -63,7 +63,7 @@ async function issueRush(ctx: Context, url: string, path: (n: number) => string,
     onResponse: (status) => {
       if (status === 201) last201 = Date.now();
     },
-    ...(sample ? { sample } : {}),
+    ...(engine ? { sample: () => engine.rssMb(), sampleParts: () => engine.rssByProcess() } : {}),
   });
   return { result, last201 };
 }
@@ -87,7 +87,7 @@ async function couponRushOn(ctx: Context, name: string, engineEnv: Record<string
       else await sleep(20);
     }
   })();
-  const { result, last201 } = await issueRush(ctx, engine.url, () => `/coupons/${coupon.id}/issue`, () => engine.apiRssMb(), 0);
+  const { result, last201 } = await issueRush(ctx, engine.url, () => `/coupons/${coupon.id}/issue`, engine, 0);
   const deadline = Date.now() + 30_000;
   while (persistedAt === 0 && Date.now() < deadline) await sleep(20);
   watching = false;
@@ -140,7 +140,7 @@ const couponRushWin: Scenario = {
   async run(ctx) {
     const engine = await ctx.engine();
     const coupon = await ctx.api(engine, 'POST', '/admin/coupons', { name: 'endless', discountType: 'FIXED', discountValue: 100, totalQuantity: 10_000_000, validDays: 1 });
-    const { result } = await issueRush(ctx, engine.url, () => `/coupons/${coupon.id}/issue`, () => engine.apiRssMb());
+    const { result } = await issueRush(ctx, engine.url, () => `/coupons/${coupon.id}/issue`, engine);
     const non201 = result.total - (result.byStatus['201'] ?? 0);
     return [{ name: 'coupon-rush-win', load: result, audit: { passed: non201 === 0 && result.errors === 0, checks: { non201InMeasuredRun: non201 } } }];
   },
@@ -193,7 +193,7 @@ const settledAll = (v: OrderVariant, paid201: number, sold: number, connections:
 const stockOf = (v: OrderVariant) => (v === 'wins' ? WINS_STOCK : SELLOUT_STOCK);
 
 /** The crowd: rotating buyers, one unit each; counts 201s and times the first and last. */
-async function orderLoad(ctx: Context, url: string, optionId: number, firstUser: number, sample?: () => number) {
+async function orderLoad(ctx: Context, url: string, optionId: number, firstUser: number, engine?: Proc) {
   const body = JSON.stringify({ items: [{ optionId, quantity: 1 }] });
   let first201 = 0;
   let last201 = 0;
@@ -207,7 +207,7 @@ async function orderLoad(ctx: Context, url: string, optionId: number, firstUser:
     onResponse: (status) => {
       if (status === 201) (last201 = Date.now()), (first201 ||= last201);
     },
-    ...(sample ? { sample } : {}),
+    ...(engine ? { sample: () => engine.rssMb(), sampleParts: () => engine.rssByProcess() } : {}),
   });
   const paid = result.byStatus['201'] ?? 0;
   const windowMs = Math.max(1, last201 - first201);
@@ -266,7 +266,7 @@ function engineOrders(variant: OrderVariant): Scenario {
       await db.query('INSERT INTO point_history (user_id, type, amount, balance_after, created_at) VALUES ?', [ids.map((id) => [id, 'CHARGE', FUNDS, FUNDS, new Date()])]);
 
       const before = await batchSizes(engine.url);
-      const run = await orderLoad(ctx, engine.url, optionId, firstUser, () => engine.rssMb());
+      const run = await orderLoad(ctx, engine.url, optionId, firstUser, engine);
       const batches = diffBatches(before, await batchSizes(engine.url));
       await sleep(500); // the answers are in; let the ledger job and the confirmations settle
       const live = Number(await ctx.redis.get(ctx.keys.optionStock(optionId)));
@@ -371,7 +371,7 @@ const couponRushTwoApis: Scenario = {
   async run(ctx) {
     const engine = await ctx.engine({ WEB_CONCURRENCY: '2' });
     const coupon = await ctx.api(engine, 'POST', '/admin/coupons', { name: 'rush wc2', discountType: 'FIXED', discountValue: 100, totalQuantity: COPIES, validDays: 1 });
-    const { result } = await issueRush(ctx, engine.url, () => `/coupons/${coupon.id}/issue`, () => engine.apiRssMb());
+    const { result } = await issueRush(ctx, engine.url, () => `/coupons/${coupon.id}/issue`, engine);
     const status = await ctx.api(engine, 'GET', `/admin/coupons/${coupon.id}`);
     await ctx.stopEngines();
     // The warm-up asks the same coupon, so its copies may go before the measured run: count issued, not 201s.
@@ -380,11 +380,55 @@ const couponRushTwoApis: Scenario = {
   },
 };
 
+/**
+ * The flash-sale mix (as a crowd meets a sale): one 1,000-copy coupon, FLASH_USERS users whose tokens rotate, so
+ * the first ~1,000 answers are 201 and the rest COUPON_SOLD_OUT / COUPON_ALREADY_ISSUED. Closed loop, then open
+ * loop at 50 % and 80 % of the closed loop's rate (a fresh coupon each time, so each run is the same mix).
+ */
+const FLASH_COPIES = 1_000;
+const FLASH_USERS = 2_000;
+
+async function flashRun(ctx: Context, engine: Proc, rate?: number) {
+  const coupon = await ctx.api(engine, 'POST', '/admin/coupons', { name: 'flash', discountType: 'FIXED', discountValue: 100, totalQuantity: FLASH_COPIES, validDays: 1 });
+  const first = freshUsers();
+  const result = await load({
+    ...ctx.opts,
+    warmupS: 0,
+    url: engine.url,
+    method: 'POST',
+    path: `/coupons/${coupon.id}/issue`,
+    request: (n) => ({ headers: { authorization: `Bearer ${ctx.token(first + (n % FLASH_USERS))}` } }),
+    sample: () => engine.rssMb(),
+    sampleParts: () => engine.rssByProcess(),
+    ...(rate ? { rate } : {}),
+  });
+  const status = await ctx.api(engine, 'GET', `/admin/coupons/${coupon.id}`);
+  const checks = { issued: status.issuedCount, created201: result.byStatus['201'] ?? 0, remaining: status.remaining };
+  return { result, audit: { passed: checks.issued === FLASH_COPIES && checks.created201 === FLASH_COPIES && checks.remaining === 0, checks } };
+}
+
+const couponFlash: Scenario = {
+  name: 'coupon-flash',
+  async run(ctx) {
+    const engine = await ctx.engine();
+    await flashRun(ctx, engine).catch(() => undefined); // warm-up: JIT and connections, its own coupon
+    const closed = await flashRun(ctx, engine);
+    const out: Outcome[] = [{ name: 'coupon-flash', load: closed.result, audit: closed.audit, extra: { peakRssMb: closed.result.peakSample ?? 0 }, rss: closed.result.peakParts }];
+    for (const share of [0.5, 0.8]) {
+      const rate = Math.round(closed.result.reqPerSec * share);
+      const open = await flashRun(ctx, engine, rate);
+      out.push({ name: `coupon-flash-open-${share * 100}`, load: open.result, audit: open.audit, extra: { rate, peakRssMb: open.result.peakSample ?? 0 }, rss: open.result.peakParts });
+    }
+    return out;
+  },
+};
+
 export const SCENARIOS: Scenario[] = [
   baselineGet,
   baselinePost,
   { ...lockBaseline },
   { ...couponRush, needs: ['baseline-post', 'mysql-lock-baseline'] },
+  { ...couponFlash, needs: ['baseline-post'] },
   { ...couponRushWin, needs: ['mysql-lock-baseline'] },
   shopOrders('wins'),
   shopOrders('sellout'),

@@ -11,8 +11,15 @@ export type LoadSpec = {
   warmupS: number;
   /** sampled every 250 ms during the measured run */
   sample?: () => number;
+  /** sampled with `sample`: named parts (e.g. RSS per process), each kept at its peak */
+  sampleParts?: () => Record<string, number>;
   /** called for every answer, warm-up included */
   onResponse?: (status: number) => void;
+  /**
+   * Open loop: requests per second across all connections (autocannon's overallRate), whatever the answers'
+   * latency. A closed loop slows down with the server and hides its queueing (coordinated omission).
+   */
+  rate?: number;
 };
 
 export type LoadResult = {
@@ -25,6 +32,7 @@ export type LoadResult = {
   errors: number;
   timeouts: number;
   peakSample: number | null;
+  peakParts: Record<string, number>;
   firstAt: number;
   lastAt: number;
 };
@@ -43,11 +51,17 @@ export async function load(spec: LoadSpec): Promise<LoadResult> {
       },
     },
   ];
-  const base = { url: spec.url, connections: spec.connections, requests, timeout: 10 } as const;
+  const base = { url: spec.url, connections: spec.connections, requests, timeout: 10, ...(spec.rate ? { overallRate: spec.rate } : {}) } as const;
   if (spec.warmupS > 0) await autocannon({ ...base, duration: spec.warmupS });
 
   let peak: number | null = null;
-  const timer = spec.sample ? setInterval(() => (peak = Math.max(peak ?? 0, spec.sample!())), 250) : null;
+  const peakParts: Record<string, number> = {};
+  const timer = spec.sample
+    ? setInterval(() => {
+        peak = Math.max(peak ?? 0, spec.sample!());
+        for (const [k, v] of Object.entries(spec.sampleParts?.() ?? {})) peakParts[k] = Math.max(peakParts[k] ?? 0, v);
+      }, 250)
+    : null;
   const firstAt = Date.now();
   const r = await autocannon({ ...base, duration: spec.durationS });
   const lastAt = Date.now();
@@ -64,6 +78,7 @@ export async function load(spec: LoadSpec): Promise<LoadResult> {
     errors: r.errors,
     timeouts: r.timeouts,
     peakSample: peak,
+    peakParts,
     firstAt,
     lastAt,
   };

@@ -15,7 +15,7 @@ export function freePort(): Promise<number> {
   });
 }
 
-export type Proc = { child: ChildProcess; port: number; url: string; stop(): Promise<void>; rssMb(): number; apiRssMb(): number };
+export type Proc = { child: ChildProcess; port: number; url: string; stop(): Promise<void>; rssMb(): number; apiRssMb(): number; rssByProcess(): Record<string, number> };
 
 /**
  * Starts an entry point compiled by `npm run build` (plain Node, as `npm start` runs the engine; the baselines
@@ -46,6 +46,7 @@ export async function startProcess(entry: string, env: Record<string, string>, a
     url,
     rssMb: () => rssOf(child.pid!),
     apiRssMb: () => apiRssOf(child.pid!),
+    rssByProcess: () => rssByProcess(child.pid!),
     stop: () =>
       new Promise((resolve) => {
         if (child.exitCode !== null) return resolve();
@@ -81,6 +82,23 @@ export function apiRssOf(pid: number): number {
     }
   });
   return Math.max(...(api.length > 0 ? api : [pid]).map((p) => rssOne(p)));
+}
+
+/** Resident memory of each process of the tree, named by its engine role (`main` for the process started). */
+export function rssByProcess(pid: number): Record<string, number> {
+  const out: Record<string, number> = { main: rssOne(pid) };
+  for (const p of childrenOf(pid)) {
+    let role = 'child';
+    try {
+      role = readFileSync(`/proc/${p}/environ`, 'utf8').split('\0').find((v) => v.startsWith('ENGINE_ROLE='))?.slice(12) ?? 'child';
+    } catch {
+      /* gone */
+    }
+    let name = role;
+    for (let i = 2; name in out; i++) name = `${role}${i}`;
+    out[name] = rssOne(p);
+  }
+  return out;
 }
 
 function rssOne(pid: number): number {
