@@ -39,3 +39,17 @@ describe('one spelling of a signature', () => {
     expect(jwt.verify(`${head}.${body}.${sig.slice(0, -1)}${sibling}`)).toBeNull();
   });
 });
+
+describe('a token verified once', () => {
+  it('is answered from memory until its expiry, and a forged twin is still refused', () => {
+    let t = now;
+    const clock = createJwt('unit-secret-0123456789', () => t);
+    const token = clock.sign({ sub: '9', exp: now / 1000 + 10 });
+    expect(clock.verify(token)?.userId).toBe(9);
+    expect(clock.verify(token)?.userId).toBe(9);
+    const [h, p] = token.split('.');
+    expect(clock.verify(`${h}.${p}.${'A'.repeat(43)}`)).toBeNull();
+    t = now + 10_000;
+    expect(clock.verify(token)).toBeNull();
+  });
+});

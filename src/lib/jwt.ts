@@ -1,4 +1,5 @@
 import { createHmac, createSecretKey, timingSafeEqual, type KeyObject } from 'node:crypto';
+import { Bounded } from './bounded.ts';
 
 export type Role = 'user' | 'admin';
 export type Principal = { sub: string; role: Role; userId: number | null };
@@ -6,6 +7,8 @@ export type Claims = { sub: string; role?: Role; exp: number; [k: string]: unkno
 
 const HEADER = Buffer.from(JSON.stringify({ alg: 'HS256', typ: 'JWT' })).toString('base64url');
 const USER_ID = /^[1-9][0-9]{0,15}$/;
+/** How many verified tokens a process remembers (the oldest goes first). */
+const VERIFIED_TOKENS = 50_000;
 
 /**
  * HS256 with node:crypto and a key imported once: hono/jwt re-imports the key per request, which halves the
@@ -13,6 +16,9 @@ const USER_ID = /^[1-9][0-9]{0,15}$/;
  */
 export function createJwt(secret: string, now: () => number = Date.now) {
   const key: KeyObject = createSecretKey(Buffer.from(secret, 'utf8'));
+  // A crowd sends the same tokens over and over: a token string verified once (signature and claims) is kept
+  // with its expiry, which is still checked on every use. Keyed by the whole token, signature included.
+  const verified = new Bounded<string, { principal: Principal; expMs: number }>(VERIFIED_TOKENS);
   const mac = (input: string) => createHmac('sha256', key).update(input).digest();
 
   function sign(claims: Claims): string {
@@ -21,6 +27,14 @@ export function createJwt(secret: string, now: () => number = Date.now) {
   }
 
   function verify(token: string): Principal | null {
+    const hit = verified.get(token);
+    if (hit) return hit.expMs > now() ? hit.principal : null;
+    const checked = check(token);
+    if (checked) verified.set(token, checked);
+    return checked?.principal ?? null;
+  }
+
+  function check(token: string): { principal: Principal; expMs: number } | null {
     const first = token.indexOf('.');
     const second = token.indexOf('.', first + 1);
     if (first < 1 || second < 0 || token.indexOf('.', second + 1) !== -1) return null;
@@ -40,7 +54,7 @@ export function createJwt(secret: string, now: () => number = Date.now) {
     if (role === 'user' && !USER_ID.test(claims.sub)) return null;
     const userId = USER_ID.test(claims.sub) ? Number(claims.sub) : null;
     if (userId !== null && !Number.isSafeInteger(userId)) return null;
-    return { sub: claims.sub, role, userId };
+    return { principal: { sub: claims.sub, role, userId }, expMs: claims.exp * 1000 };
   }
 
   return { sign, verify };
