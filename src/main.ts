@@ -5,7 +5,7 @@ import { setPriority } from 'node:os';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { prepareDatabase } from './db/client.ts';
-import { closeDeps, createDeps, type Deps } from './deps.ts';
+import type { Deps } from './deps.ts';
 import type { Workers } from './jobs/workers.ts';
 import { createLogger } from './lib/logger.ts';
 import { createMetricsHub, serveMetricsToPrimary, type MetricsHub } from './lib/metrics.ts';
@@ -122,6 +122,8 @@ async function runProcess(
   role: Role,
   opts: { afterServer?: () => Promise<void>; metricsHub?: MetricsHub } = {},
 ): Promise<Deps> {
+  // Imported here, not at the top: a supervising primary (WEB_CONCURRENCY > 1) never loads the engine's clients.
+  const { closeDeps, createDeps } = await import('./deps.ts');
   const deps = await createDeps(config, { metricsHub: opts.metricsHub ?? null });
   serveMetricsToPrimary(deps.metrics);
   const log = deps.logger;
