@@ -1,6 +1,5 @@
 import { OpenAPIHono, type RouteConfig } from '@hono/zod-openapi';
 import { prometheus } from '@hono/prometheus';
-import { swaggerUI } from '@hono/swagger-ui';
 import { HTTPException } from 'hono/http-exception';
 import type { Deps } from './deps.ts';
 import { healthRoutes } from './health/health.routes.ts';
@@ -17,6 +16,7 @@ import { productsRoutes } from './products/products.routes.ts';
 import { popularRoutes } from './popular/popular.routes.ts';
 import { mountDashboard } from './jobs/dashboard.ts';
 import { usersRoutes } from './users/users.routes.ts';
+import { docsRoutes } from './docs/docs.routes.ts';
 
 const SECURITY_HEADERS = Object.entries(API_SECURITY_HEADERS);
 /** An incoming X-Request-Id is kept (so a caller's trace id flows through) when it is short and plain. */
@@ -73,7 +73,7 @@ export function createApp(deps: Deps) {
       description: 'Points, products, orders paid in points, first-come coupons and popular products. Errors share one body.',
     },
   });
-  app.get('/docs', swaggerUI({ url: '/openapi.json', title: 'Engine API' }));
+  app.route('/', docsRoutes());
 
   app.notFound((c) => c.json(new AppError('NOT_FOUND').toBody(), 404));
   app.onError((err, c) => {
@@ -93,7 +93,7 @@ function documentPlainRoutes(app: OpenAPIHono<AppEnv>) {
   const text = (type: string, description: string) => ({ description, content: { [type]: { schema: { type: 'string' as const } } } });
   const ops: Omit<RouteConfig, 'method'>[] = [
     { path: '/openapi.json', summary: 'This OpenAPI 3.1 document', responses: { 200: text('application/json', 'The document') } },
-    { path: '/docs', summary: 'Interactive API reference (Swagger UI)', responses: { 200: text('text/html', 'The page') } },
+    { path: '/docs', summary: 'Interactive API reference (Swagger UI, served by the engine: works offline)', responses: { 200: text('text/html', 'The page') } },
     {
       path: '/metrics',
       summary: 'Prometheus metrics (bind or protect in production)',

@@ -102,6 +102,11 @@ describe('HTTP surface', () => {
     expect(doc.paths['/users/{userId}/points/charge'].post.responses).toHaveProperty('409');
     const docs = await e.request('GET', '/docs');
     expect([docs.status, String(docs.body)]).toEqual([200, expect.stringContaining('swagger')]);
+    // Offline: the page names no other host, and its assets come from the engine.
+    expect(String(docs.body)).not.toMatch(/https?:\/\//);
+    const bundle = await e.request('GET', '/docs/assets/swagger-ui-bundle.js');
+    expect([bundle.status, bundle.headers.get('content-type')]).toEqual([200, 'text/javascript; charset=utf-8']);
+    expect((await e.request('GET', '/docs/assets/package.json')).status).toBe(404);
     await e.request('GET', '/health');
     const m = await e.request('GET', '/metrics');
     expect(m.status).toBe(200);
