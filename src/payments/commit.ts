@@ -8,6 +8,7 @@ import type { Recorder } from '../lib/idempotency.ts';
 import { enqueueDeliveries } from '../orders/delivery.ts';
 import { eventIdOf } from '../orders/orders.repo.ts';
 import type { OrderView } from '../orders/orders.schemas.ts';
+import type { Balance } from '../points/points.service.ts';
 import { confirmStocks, salesOf } from '../products/stock.ts';
 import * as repo from './payments.repo.ts';
 import { copyKey, decideBatch, type Decision, type HeldCopy, type Line } from './rules.ts';
@@ -17,7 +18,6 @@ export type OrderEntry = { kind: 'order'; rid: string; userId: number; lines: Li
 /** A point charge waiting for its transaction. */
 export type ChargeEntry = { kind: 'charge'; userId: number; amount: number; at: Date; record?: Recorder | undefined };
 export type PaymentEntry = OrderEntry | ChargeEntry;
-export type Balance = { userId: number; balance: number };
 export type PaymentResult = OrderView | Balance;
 
 /** A batch that lost a reservation to the sweeper, or a deadlock victim, is decided again from the start. */

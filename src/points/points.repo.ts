@@ -10,8 +10,8 @@ export async function findBalance(db: Executor, userId: number): Promise<number 
 }
 
 /**
- * Moves points inside the caller's transaction and writes exactly one history row. Charges, order payments and
- * refunds all go through here. The wallet row is changed by one conditional UPDATE that also hands back the new
+ * Moves points inside the caller's transaction and writes exactly one history row: refunds (a cancel). Charges and
+ * order payments go through the group committer (src/payments), which moves a batch's wallets together. The wallet row is changed by one conditional UPDATE that also hands back the new
  * balance (`LAST_INSERT_ID(expr)` comes back in the OK packet): one round trip instead of SELECT … FOR UPDATE
  * plus UPDATE, holding the row lock from the same moment. Only when it matches no row does a read say why.
  */
