@@ -8,6 +8,7 @@ import { systemClock, type Clock } from './lib/clock.ts';
 import { createJwt, type Jwt } from './lib/jwt.ts';
 import { createLogger, type Logger } from './lib/logger.ts';
 import type { MetricsHub } from './lib/metrics.ts';
+import { createEngineMetrics, type EngineMetrics } from './lib/engine-metrics.ts';
 import { createRedis, watchConnection, whenReady, type RedisClient } from './redis/client.ts';
 import { createKeys, type Keys } from './redis/keys.ts';
 import { registerScripts } from './redis/scripts.ts';
@@ -37,6 +38,8 @@ export type Deps = {
   readDb: Db;
   replicaPool: Pool | null;
   metrics: Registry;
+  /** the flash-sale counters (issues and orders by result, delivery failures) */
+  counters: EngineMetrics;
   /** in the primary of a multi-process engine: gathers every process's metrics for /metrics */
   metricsHub: MetricsHub | null;
   queues: Queues;
@@ -75,6 +78,7 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
     readDb: replicaPool ? withReplicas(db, [createDb(replicaPool)]) : db,
     replicaPool,
     metrics,
+    counters: createEngineMetrics(metrics),
     metricsHub: overrides.metricsHub ?? null,
     queues,
     drainTrigger: createDrainTrigger(queues.couponDrain, logger),

@@ -93,12 +93,15 @@ describe('the committer under a crowd', () => {
       return Number(/engine_payment_batch_size_count (\d+)/.exec(text)?.[1] ?? 0);
     };
     const before = await count();
+    const paidCount = async () => Number(/engine_orders_total\{result="paid"\} (\d+)/.exec(await e.deps.metrics.getSingleMetricAsString('engine_orders_total'))?.[1] ?? 0);
+    const paidBefore = await paidCount();
     const open = await e.deps.redis.zcard(e.deps.keys.reservations); // the refused ones above, left to the sweeper
     const answers = await concurrently(200, (i) => e.request('POST', '/orders', { token: buyers[i % 50]!.token, body: { items: [{ optionId, quantity: 1 }] } }));
     expect(answers.filter((r) => r.status === 201)).toHaveLength(200);
     expect(new Set(answers.map((r) => r.body.orderId)).size).toBe(200);
     answers.forEach((r, i) => expect(r.body.userId).toBe(buyers[i % 50]!.id));
     expect((await count()) - before).toBeLessThan(200);
+    expect((await paidCount()) - paidBefore).toBe(200);
     expect(await liveStockOf(e, optionId)).toBe(800);
     for (const b of buyers) expect(await balanceOf(b.id)).toBe(1_000 - 40);
     const [{ n }] = (await e.deps.db.select({ n: sql<number>`count(*)` }).from(orders).where(inArray(orders.userId, buyers.map((b) => b.id)))) as [{ n: number }];

@@ -10,6 +10,7 @@ import { expiryOf, visibleStatus } from './coupon-rules.ts';
 import { countPersisted, findCoupon, userCouponPage, type CouponRow } from './coupons.repo.ts';
 import { restoreCouponState } from './coupons.state.ts';
 import { unknownCouponAnswer } from '../jobs/rebuild.ts';
+import type { IssueResult } from '../lib/engine-metrics.ts';
 
 export type NewCouponInput = {
   name: string;
@@ -63,6 +64,14 @@ export async function getCouponStatus(deps: Deps, couponId: number) {
   return { ...couponView(coupon), issuedCount: issued, remaining: Number(remaining ?? 0), persistedCount: await countPersisted(deps.db, couponId) };
 }
 
+const ISSUE_RESULT: Record<number, IssueResult> = {
+  [IssueCode.Issued]: 'issued',
+  [IssueCode.SoldOut]: 'sold_out',
+  [IssueCode.AlreadyIssued]: 'already_issued',
+  [IssueCode.NotIssuable]: 'not_issuable',
+  [IssueCode.RateLimited]: 'rate_limited',
+};
+
 export type IssuedCopy = { couponId: number; userId: number; status: 'AVAILABLE'; issuedAt: string; expiresAt: string };
 
 /**
@@ -85,7 +94,12 @@ export async function issueCoupon(deps: Deps, couponId: number, userId: number):
     deps.config.ISSUE_RATE_LIMIT,
     RESEND_MARKER_TTL_S,
   );
-  if (code === IssueCode.UnknownCoupon) return unknownCouponAnswer(deps, couponId);
+  if (code === IssueCode.UnknownCoupon) {
+    const answer = await unknownCouponAnswer(deps, couponId);
+    deps.counters.issue(answer.code === 'COUPON_NOT_FOUND' ? 'not_found' : 'restoring');
+    return answer;
+  }
+  deps.counters.issue(ISSUE_RESULT[code] ?? 'not_found');
   if (code !== IssueCode.Issued) return issueError(code, extra);
   deps.drainTrigger.poke(couponId);
   return { couponId, userId, status: 'AVAILABLE' as const, issuedAt: iso(now), expiresAt: iso(expiryOf(now, extra)) };

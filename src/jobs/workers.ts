@@ -8,6 +8,7 @@ import { repairRestocks, sweepReservations } from '../orders/sweeper.ts';
 import { ensurePopularSnapshot, refreshPopular } from '../popular/popular.service.ts';
 import { reconcile } from './reconcile.ts';
 import { rebuildIfLost } from './rebuild.ts';
+import { registerBacklogMetrics } from './queue-metrics.ts';
 import { applyStockLedger } from '../products/durable-stock.ts';
 import { purgeIdempotencyKeys } from '../lib/idempotency.ts';
 
@@ -82,6 +83,7 @@ export async function startWorkers(deps: Deps, tuning: WorkerTuning = {}): Promi
   }
 
   await ensurePopularSnapshot(deps);
+  registerBacklogMetrics(deps);
 
   return {
     workers,

@@ -81,6 +81,7 @@ export async function deliverEvents(deps: Deps, eventIds: string[]): Promise<{ d
       .where(inArray(orderEvents.id, done));
   }
   if (failed.length > 0) {
+    deps.counters.deliveryFailed(failed.length);
     await deps.db.update(orderEvents).set({ attempts: sql`${orderEvents.attempts} + 1` }).where(inArray(orderEvents.id, failed.map((f) => f.id)));
     throw new Error(`${failed.length} of ${pending.length} deliveries failed`, { cause: failed[0]!.err });
   }

@@ -27,6 +27,17 @@ export type NewOrderInput = { items: StockItem[]; couponId?: number | null | und
  * the commit are each repaired by a job if this process dies.
  */
 export async function placeOrder(deps: Deps, userId: number, input: NewOrderInput, record?: Recorder): Promise<OrderView> {
+  try {
+    const view = await takeOrder(deps, userId, input, record);
+    deps.counters.order('paid');
+    return view;
+  } catch (err) {
+    deps.counters.order(isAppError(err) ? err.code.toLowerCase() : 'error');
+    throw err;
+  }
+}
+
+async function takeOrder(deps: Deps, userId: number, input: NewOrderInput, record: Recorder | undefined): Promise<OrderView> {
   const options = await cachedOptions(deps, input.items.map((i) => i.optionId));
   const byId = new Map(options.map((o) => [o.id, o]));
   const unknown = input.items.find((i) => !byId.has(i.optionId));

@@ -6,7 +6,7 @@
 import { Queue, type ConnectionOptions } from 'bullmq';
 import { expect, it } from 'vitest';
 import { QUEUE_NAMES } from '../../src/jobs/queues.ts';
-import { product } from '../fixtures.ts';
+import { coupon, product } from '../fixtures.ts';
 import { envOf, useFaultEngine } from './env.ts';
 import { engineProcess, until } from './processes.ts';
 
@@ -51,4 +51,25 @@ it('with WEB_CONCURRENCY=2 a counter is summed over both API processes on one sc
   const m = await scrape(engine.url);
   const counts = [...m.text.matchAll(/^http_request_duration_seconds_count\{[^}]*route="\/products\/:productId"[^}]*\} (\d+)/gm)].map((x) => Number(x[1]));
   expect(counts.reduce((a, b) => a + b, 0)).toBe(40);
+});
+
+it('the flash-sale counters: N coupons issued through two API processes show as N on one scrape, with the backlog gauges', async () => {
+  const e = ctx.e;
+  const engine = await engineProcess('all', envOf(e, { WEB_CONCURRENCY: '2' }));
+  ctx.procs.push(engine);
+  const id = await coupon(e, { totalQuantity: 25 });
+  const issue = (userId: number) =>
+    fetch(`${engine.url}/coupons/${id}/issue`, { method: 'POST', headers: { authorization: `Bearer ${e.tokenFor(userId)}`, connection: 'close' } }).then((r) => r.status);
+  const statuses = [];
+  for (let i = 0; i < 30; i++) statuses.push(await issue(70_000 + i));
+  statuses.push(await issue(70_000));
+  expect(statuses.filter((s) => s === 201)).toHaveLength(25);
+  const m = await until(() => scrape(engine.url), (s) => /^bullmq_job_count\{/m.test(s.text), 10_000, 'the worker gauges');
+  const value = (series: string) => Number(new RegExp(`^${series.replace(/[{}]/g, '\\$&')} (\\d+)`, 'm').exec(m.text)?.[1]);
+  expect(value('engine_coupon_issue_total{result="issued"}')).toBe(25);
+  expect(value('engine_coupon_issue_total{result="sold_out"}')).toBe(5);
+  expect(value('engine_coupon_issue_total{result="already_issued"}')).toBe(1);
+  expect(m.text).toMatch(/^engine_coupon_outbox_pending \d+/m);
+  expect(m.text).toMatch(/^engine_delivery_pending \d+/m);
+  expect(m.text).toMatch(/^bullmq_job_count\{queue="maintenance",state="[a-z-]+"\} \d+/m);
 });
