@@ -1,11 +1,12 @@
 import autocannon, { type Request } from 'autocannon';
+import * as hdr from 'hdr-histogram-js';
 
 export type LoadSpec = {
   url: string;
   method?: 'GET' | 'POST';
   path: string;
   /** headers and body for the n-th request (n counts from 0 over warm-up and measurement) */
-  request?: (n: number) => { headers?: Record<string, string>; body?: string; path?: string };
+  request?: (n: number) => { headers?: Record<string, string>; body?: string; path?: string; context?: Record<string, unknown> };
   connections: number;
   durationS: number;
   warmupS: number;
@@ -13,19 +14,23 @@ export type LoadSpec = {
   sample?: () => number;
   /** sampled with `sample`: named parts (e.g. RSS per process), each kept at its peak */
   sampleParts?: () => Record<string, number>;
-  /** called for every answer, warm-up included */
-  onResponse?: (status: number) => void;
+  /** called for every answer, warm-up included, with the `context` its request set (per connection) */
+  onResponse?: (status: number, context?: Record<string, any>) => void;
   /**
    * Open loop: requests per second across all connections (autocannon's overallRate), whatever the answers'
    * latency. A closed loop slows down with the server and hides its queueing (coordinated omission).
    */
   rate?: number;
+  /** once a second during the measured run: that second's requests and answers by status, and p99 so far */
+  onProgress?: (p: { second: number; requests: number; byStatus: Record<string, number>; p99: number }) => void;
 };
 
 export type LoadResult = {
   reqPerSec: number;
   p50: number;
+  p90: number;
   p99: number;
+  p999: number;
   max: number;
   total: number;
   byStatus: Record<string, number>;
@@ -44,9 +49,10 @@ export async function load(spec: LoadSpec): Promise<LoadResult> {
     {
       method: spec.method ?? 'GET',
       path: spec.path,
-      ...(spec.onResponse ? { onResponse: (status: number) => spec.onResponse!(status) } : {}),
-      setupRequest: (req: Request) => {
+      ...(spec.onResponse ? { onResponse: (status: number, _body: string, context: object) => spec.onResponse!(status, context as Record<string, any>) } : {}),
+      setupRequest: (req: Request, context: object) => {
         const r = spec.request?.(n++) ?? {};
+        if (r.context) Object.assign(context, r.context);
         return { ...req, ...(r.path ? { path: r.path } : {}), headers: { ...req.headers, ...r.headers }, ...(r.body ? { body: r.body } : {}) };
       },
     },
@@ -63,7 +69,26 @@ export async function load(spec: LoadSpec): Promise<LoadResult> {
       }, 250)
     : null;
   const firstAt = Date.now();
-  const r = await autocannon({ ...base, duration: spec.durationS });
+  let run!: autocannon.Instance;
+  const done = new Promise<autocannon.Result>((resolve, reject) => {
+    run = autocannon({ ...base, duration: spec.durationS }, (err, result) => (err ? reject(err) : resolve(result)));
+  });
+  if (spec.onProgress) {
+    const latencies = hdr.build();
+    let second = 0;
+    let byStatus: Record<string, number> = {};
+    run.on('response', (_client, status, _bytes, ms) => {
+      latencies.recordValue(Math.max(1, Math.round(ms)));
+      byStatus[status] = (byStatus[status] ?? 0) + 1;
+    });
+    // 'tick' (once a second, with that second's count) is emitted by autocannon but missing from its types.
+    (run as NodeJS.EventEmitter).on('tick', ({ counter }: { counter: number }) => {
+      if (second >= spec.durationS) return; // the tick that closes the run carries no full second
+      spec.onProgress!({ second: ++second, requests: counter, byStatus, p99: latencies.getValueAtPercentile(99) });
+      byStatus = {};
+    });
+  }
+  const r = await done;
   const lastAt = Date.now();
   if (timer) clearInterval(timer);
   const byStatus: Record<string, number> = {};
@@ -71,7 +96,9 @@ export async function load(spec: LoadSpec): Promise<LoadResult> {
   return {
     reqPerSec: Math.round(r.requests.average),
     p50: r.latency.p50,
+    p90: r.latency.p90,
     p99: r.latency.p99,
+    p999: r.latency.p99_9,
     max: r.latency.max,
     total: r.requests.total,
     byStatus,

@@ -1,0 +1,52 @@
+/**
+ * `npm run load` against an engine it did not start: set-up through the admin API, the crowd, the audit through
+ * the API, and the JSON and HTML reports; bad arguments are refused before any request.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { startServer } from '../src/lib/server.ts';
+import { ROOT } from '../src/paths.ts';
+import { createTestEngine, TEST_SECRET, type TestEngine } from './harness.ts';
+
+const run = promisify(execFile);
+let e: TestEngine;
+let server: Server;
+let url: string;
+let out: string;
+beforeAll(async () => {
+  e = await createTestEngine({ workers: true });
+  await new Promise<void>((resolve) => (server = startServer(e.app.fetch, 0, (port) => ((url = `http://127.0.0.1:${port}`), resolve()))));
+  out = mkdtempSync(join(tmpdir(), 'load-'));
+});
+afterAll(async () => {
+  rmSync(out, { recursive: true, force: true });
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await e.close();
+});
+
+const load = (args: string[]) =>
+  run(process.execPath, ['--import', 'tsx', 'scripts/load.ts', ...args], { cwd: ROOT, env: { ...process.env, JWT_SECRET: TEST_SECRET }, timeout: 90_000 });
+
+it('coupon-rush against a running engine: progress, a passing audit, JSON and a self-contained HTML report', async () => {
+  const { stdout } = await load(['coupon-rush', '--url', url, '--duration', '2', '--connections', '10', '--users', '40', '--copies', '25', '--out', out]);
+  expect(stdout).toMatch(/^\s+1 s\s+\d+ req\/s/m);
+  expect(stdout).toContain('audit: pass');
+  const files = readdirSync(out);
+  const json = JSON.parse(readFileSync(join(out, files.find((f) => f.endsWith('.json'))!), 'utf8'));
+  expect(json.audit).toMatchObject({ passed: true, checks: { issued: 25, created201: 25, persisted: 25, remaining: 0 } });
+  const html = readFileSync(join(out, files.find((f) => f.endsWith('.html'))!), 'utf8');
+  expect(html).toContain('<svg');
+  expect(html).not.toMatch(/<(script|link)\b/);
+}, 120_000);
+
+it('refuses an unknown scenario or a missing --url with exit code 2, before any request', async () => {
+  const bad = await load(['nope', '--url', url]).catch((err: { code: number; stderr: string }) => err);
+  expect(bad).toMatchObject({ code: 2, stderr: expect.stringContaining('scenario must be one of') });
+  const noUrl = await load(['browse']).catch((err: { code: number; stderr: string }) => err);
+  expect(noUrl).toMatchObject({ code: 2, stderr: expect.stringContaining('--url') });
+});
