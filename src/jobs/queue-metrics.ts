@@ -25,6 +25,20 @@ export function registerBacklogMetrics(deps: Deps): void {
     },
   });
   new Gauge({
+    name: 'engine_coupon_remaining',
+    help: 'Copies left to issue, per coupon with issuance activity',
+    labelNames: ['coupon'],
+    registers: [deps.metrics],
+    async collect() {
+      await safely(async () => {
+        const ids = await deps.redis.smembers(k.couponsActive);
+        const left = await Promise.all(ids.map((id) => deps.redis.get(k.couponStock(Number(id)))));
+        this.reset();
+        ids.forEach((id, i) => this.set({ coupon: id }, Number(left[i] ?? 0)));
+      });
+    },
+  });
+  new Gauge({
     name: 'engine_delivery_pending',
     help: 'Order events not yet delivered to the data platform',
     registers: [deps.metrics],

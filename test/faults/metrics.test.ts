@@ -70,6 +70,7 @@ it('the flash-sale counters: N coupons issued through two API processes show as 
   expect(value('engine_coupon_issue_total{result="sold_out"}')).toBe(5);
   expect(value('engine_coupon_issue_total{result="already_issued"}')).toBe(1);
   expect(m.text).toMatch(/^engine_coupon_outbox_pending \d+/m);
+  expect(value(`engine_coupon_remaining{coupon="${id}"}`)).toBe(0);
   expect(m.text).toMatch(/^engine_delivery_pending \d+/m);
   expect(m.text).toMatch(/^bullmq_job_count\{queue="maintenance",state="[a-z-]+"\} \d+/m);
 });
