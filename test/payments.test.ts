@@ -42,7 +42,7 @@ describe('one batch', () => {
       await order(987_654, 'ghost'),
     ];
 
-    const { results } = await commitPayments(e.deps, batch);
+    const results = await commitPayments(e.deps, batch);
     const codes = results.map((r) => (r instanceof Error ? (r as { code?: string }).code : 'ok'));
     expect(codes).toEqual(['ok', 'INSUFFICIENT_POINTS', 'ok', 'ok', 'COUPON_NOT_USABLE', 'USER_NOT_FOUND']);
     expect(results[2]).toEqual({ userId: a.id, balance: 700 });
@@ -73,7 +73,7 @@ describe('one batch', () => {
     for (const rid of ['v-1', 'v-2']) await reserveStock(e.deps, rid, [{ optionId, quantity: 1 }], at.getTime());
     await e.deps.db.insert(reservationOutcomes).values({ reservationId: 'v-1', outcome: 'VOID', createdAt: at });
     const line = { productId: p.id, optionId, quantity: 1, unitPrice: 10 };
-    const { results } = await commitPayments(e.deps, [
+    const results = await commitPayments(e.deps, [
       { kind: 'order', rid: 'v-1', userId: u.id, lines: [line], couponId: null, at },
       { kind: 'order', rid: 'v-2', userId: u.id, lines: [line], couponId: null, at },
     ]);

@@ -2,7 +2,7 @@ import { drizzle, type MySql2Database } from 'drizzle-orm/mysql2';
 import { migrate } from 'drizzle-orm/mysql2/migrator';
 import mysql from 'mysql2/promise';
 import * as schema from './schema/index.ts';
-import { findErrno } from './errors.ts';
+import { isRetryableTxError } from './errors.ts';
 import { MIGRATIONS_DIR } from '../paths.ts';
 
 export type Db = MySql2Database<typeof schema>;
@@ -74,8 +74,6 @@ export async function prepareDatabase(url: string): Promise<void> {
 
 export { schema };
 
-const RETRYABLE = new Set([1213 /* deadlock */, 1205 /* lock wait timeout */]);
-
 /**
  * A transaction (READ COMMITTED, set per connection in createPool), retried when MySQL picks it as a deadlock
  * victim: it was rolled back whole, so running it again is safe.
@@ -85,8 +83,7 @@ export async function inTransaction<T>(db: Db, fn: (tx: Tx) => Promise<T>, attem
     try {
       return await db.transaction(fn);
     } catch (err) {
-      const errno = findErrno(err);
-      if (attempt >= attempts || errno === undefined || !RETRYABLE.has(errno)) throw err;
+      if (attempt >= attempts || !isRetryableTxError(err)) throw err;
       await new Promise((r) => setTimeout(r, 5 * attempt + Math.random() * 10));
     }
   }

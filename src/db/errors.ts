@@ -11,3 +11,9 @@ export function findErrno(err: unknown): number | undefined {
 
 /** ER_DUP_ENTRY: a unique key said no. */
 export const isDuplicateKey = (err: unknown) => findErrno(err) === 1062;
+
+/** A deadlock victim or a lock wait timeout: MySQL rolled the transaction back whole, so running it again is safe. */
+export const isRetryableTxError = (err: unknown) => {
+  const errno = findErrno(err);
+  return errno === 1213 || errno === 1205;
+};

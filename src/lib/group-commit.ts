@@ -6,12 +6,8 @@
  */
 export type GroupCommitOptions = { maxBatch: number; concurrency: number; windowMs: number };
 
-/**
- * `commit` answers each entry of its batch (a value, or an Error for that entry); if it throws, all fail with it.
- * `after`, when given, runs once the batch's slot is free for the next batch (steps after a COMMIT that need no
- * connection); the entries are answered when it settles.
- */
-export type CommitBatch<E, R> = (batch: E[]) => Promise<{ results: (R | Error)[]; after?: Promise<void> }>;
+/** `commit` answers each entry of its batch (a value, or an Error for that entry); if it throws, all fail with it. */
+export type CommitBatch<E, R> = (batch: E[]) => Promise<(R | Error)[]>;
 
 type Waiting<E, R> = { entry: E; resolve: (r: R) => void; reject: (e: unknown) => void };
 
@@ -22,24 +18,19 @@ export function createGroupCommit<E, R>(opts: GroupCommitOptions, commit: Commit
   let soon = false;
   const idle: (() => void)[] = [];
 
-  /** Commits one batch; resolves when its slot may be reused, and answers the entries after `after`. */
+  /** Commits one batch and answers each of its entries. */
   async function run(batch: Waiting<E, R>[]): Promise<void> {
     onBatch?.(batch.length);
-    let committed: Awaited<ReturnType<CommitBatch<E, R>>>;
     try {
-      committed = await commit(batch.map((w) => w.entry));
-    } catch (err) {
-      for (const w of batch) w.reject(err);
-      return;
-    }
-    const answer = () =>
+      const results = await commit(batch.map((w) => w.entry));
       batch.forEach((w, i) => {
-        const r = committed.results[i];
+        const r = results[i];
         if (r instanceof Error) w.reject(r);
         else w.resolve(r as R);
       });
-    if (committed.after) void committed.after.finally(answer);
-    else answer();
+    } catch (err) {
+      for (const w of batch) w.reject(err);
+    }
   }
 
   function pump(windowElapsed = false): void {

@@ -11,7 +11,8 @@ export type Reply = { status: number; body: unknown; replayed: boolean };
 export type IdempotencyId = { subject: string; scope: string; key: string; requestHash: string; createdAt: Date };
 /**
  * Handed to a service so that it stores the answer inside the transaction that applies the change
- * (`storeAnswers`), then sets `recorded`: a crash can never leave a change applied without its answer.
+ * (src/payments/payments.repo.ts `storeAnswers`), then sets `recorded`: a crash can never leave a change applied
+ * without its answer.
  */
 export type Recorder = { id: IdempotencyId; recorded: boolean };
 

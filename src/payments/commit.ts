@@ -1,6 +1,6 @@
 import type { PoolConnection } from 'mysql2/promise';
 import { expiryOf } from '../coupons/coupon-rules.ts';
-import { findErrno } from '../db/errors.ts';
+import { isDuplicateKey, isRetryableTxError } from '../db/errors.ts';
 import { runStatements, stmt, type Stmt } from '../db/statements.ts';
 import type { Deps } from '../deps.ts';
 import { AppError } from '../lib/errors.ts';
@@ -22,7 +22,6 @@ export type PaymentResult = OrderView | Balance;
 
 /** A batch that lost a reservation to the sweeper, or a deadlock victim, is decided again from the start. */
 const ATTEMPTS = 4;
-const RETRYABLE = new Set([1062 /* the sweeper's VOID won a reservation */, 1213 /* deadlock */, 1205 /* lock wait timeout */]);
 
 /**
  * Commits a batch of paid orders and charges in one MySQL transaction, in three round trips: (1) begin, the
@@ -32,19 +31,19 @@ const RETRYABLE = new Set([1062 /* the sweeper's VOID won a reservation */, 1213
  * rows, idempotent answers and COMMIT. A refusal answers only its own entry; a failure of the transaction (after
  * its retries) fails the batch whole, and nothing of it is written.
  */
-export async function commitPayments(deps: Deps, entries: PaymentEntry[]): Promise<{ results: (PaymentResult | Error)[] }> {
+export async function commitPayments(deps: Deps, entries: PaymentEntry[]): Promise<(PaymentResult | Error)[]> {
   for (let attempt = 1; ; attempt++) {
     const conn = await deps.paymentsPool.getConnection();
     let broken = false;
     try {
       const results = await commitInTx(deps, conn, entries);
       settleAfterCommit(deps, entries, results);
-      return { results };
+      return results;
     } catch (err) {
       broken = (err as { fatal?: boolean }).fatal === true;
       if (!broken) await conn.query('ROLLBACK').catch(() => (broken = true));
-      const errno = findErrno(err);
-      if (attempt >= ATTEMPTS || errno === undefined || !RETRYABLE.has(errno)) throw err;
+      // A duplicate outcome row means the sweeper's VOID won a reservation: decided again, that order is refused.
+      if (attempt >= ATTEMPTS || !(isRetryableTxError(err) || isDuplicateKey(err))) throw err;
       await new Promise((r) => setTimeout(r, 2 * attempt + Math.random() * 5));
     } finally {
       if (broken) conn.destroy();
