@@ -44,6 +44,19 @@ it('coupon-rush against a running engine: progress, a passing audit, JSON and a 
   expect(html).not.toMatch(/<(script|link)\b/);
 }, 120_000);
 
+it('order-rush whose stock outlasts the run: the orders still in flight at the end are audited, not miscounted', async () => {
+  const dir = mkdtempSync(join(out, 'orders-'));
+  const { stdout } = await load(['order-rush', '--url', url, '--duration', '2', '--connections', '10', '--users', '30', '--stock', '100000', '--out', dir]);
+  expect(stdout).toContain('audit: pass');
+  const json = JSON.parse(readFileSync(join(dir, readdirSync(dir).find((f) => f.endsWith('.json'))!), 'utf8'));
+  const { checks } = json.audit;
+  expect(checks.paid201).toBeGreaterThan(0);
+  expect(checks.wrongBalances).toBe(0);
+  expect(checks.sold).toBeGreaterThanOrEqual(checks.paid201);
+  expect(checks.sold).toBeLessThanOrEqual(checks.paid201 + checks.unanswered);
+  expect(checks.unanswered).toBeLessThanOrEqual(10);
+}, 120_000);
+
 it('refuses an unknown scenario or a missing --url with exit code 2, before any request', async () => {
   const bad = await load(['nope', '--url', url]).catch((err: { code: number; stderr: string }) => err);
   expect(bad).toMatchObject({ code: 2, stderr: expect.stringContaining('scenario must be one of') });
