@@ -50,6 +50,8 @@ const schema = z
     PAYMENT_BATCH_CONCURRENCY: int(4, 1, 32),
     /** while a batch commits, how long the next one may wait to fill (0: only what arrived meanwhile) */
     PAYMENT_BATCH_WINDOW_MS: int(2, 0, 1_000),
+    /** paid orders' deliveries gathered into one queue job for this long (0: a job per committed batch) */
+    DELIVERY_COALESCE_MS: int(100, 0, 5_000),
     LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   })
   .superRefine((env, ctx) => {

@@ -15,6 +15,7 @@ import { registerScripts } from './redis/scripts.ts';
 import { createDrainTrigger, type DrainTrigger } from './coupons/coupons.drain.ts';
 import { closeQueues, createQueues, type Queues } from './jobs/queues.ts';
 import { createPayments, type Payments } from './payments/committer.ts';
+import { createDeliveryBatcher, type DeliveryBatcher } from './orders/delivery.ts';
 
 /** Every client the engine uses, built in one place; handlers and jobs receive them, never import them. */
 export type Deps = {
@@ -48,6 +49,8 @@ export type Deps = {
   knownUsers: Bounded<number, true>;
   /** the group committer of paid orders and point charges (src/payments) */
   payments: Payments;
+  /** paid orders' events, gathered into delivery jobs */
+  deliveries: DeliveryBatcher;
 };
 
 export type DepsOverrides = { clock?: Clock; logger?: Logger; metricsHub?: MetricsHub | null };
@@ -84,6 +87,7 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
     drainTrigger: createDrainTrigger(queues.couponDrain, logger),
     knownUsers: new Bounded(200_000),
     payments: undefined as unknown as Payments,
+    deliveries: createDeliveryBatcher({ queues, logger }, config.DELIVERY_COALESCE_MS),
   };
   deps.payments = createPayments(deps);
   await whenReady(redis);
@@ -93,6 +97,7 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
 /** Closes in dependency order: nothing may still be writing when its client goes away. */
 export async function closeDeps(deps: Deps): Promise<void> {
   await deps.payments.drained();
+  await deps.deliveries.flush();
   deps.drainTrigger.close();
   await closeQueues(deps.queues);
   await Promise.allSettled([deps.redis.quit(), deps.queueRedis.quit()]);

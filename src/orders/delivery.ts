@@ -32,6 +32,42 @@ export async function enqueueDeliveries(deps: Deps, eventIds: string[]): Promise
 
 export const enqueueDelivery = (deps: Deps, eventId: string) => enqueueDeliveries(deps, [eventId]);
 
+/** The most events one coalesced delivery job carries. */
+const MAX_COALESCED = 1_000;
+
+/**
+ * Gathers the events of committed batches and queues them as one delivery job per `windowMs` (or per
+ * MAX_COALESCED events): under a rush the committer finishes dozens of batches a second, and every queue job
+ * costs the workers three BullMQ scripts whatever its size. Delivery is at least once and never delays an order:
+ * what a crash loses here is still undelivered in the outbox, and the relay queues it.
+ */
+export function createDeliveryBatcher(deps: Pick<Deps, 'queues' | 'logger'>, windowMs: number) {
+  let pending: string[] = [];
+  let timer: NodeJS.Timeout | null = null;
+  const flush = async (): Promise<void> => {
+    if (timer) clearTimeout(timer);
+    timer = null;
+    const ids = pending;
+    pending = [];
+    if (ids.length === 0) return;
+    const job = deliveryJob(ids);
+    await deps.queues.delivery.add(job.name, job.data, job.opts).catch((err: unknown) => {
+      deps.logger.warn({ err, events: ids.length }, 'queueing deliveries failed; the relay queues them');
+    });
+  };
+  return {
+    add(eventIds: string[]): void {
+      pending.push(...eventIds);
+      if (pending.length >= MAX_COALESCED || windowMs === 0) void flush();
+      else timer ??= setTimeout(() => void flush(), windowMs);
+    },
+    /** Queues what is gathered now (at shutdown, before the queues close). */
+    flush,
+  };
+}
+
+export type DeliveryBatcher = ReturnType<typeof createDeliveryBatcher>;
+
 export const sign = (secret: string, body: string) => `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
 
 /** How many POSTs of one batch are in flight at once. */

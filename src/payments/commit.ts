@@ -5,7 +5,6 @@ import { runStatements, stmt, type Stmt } from '../db/statements.ts';
 import type { Deps } from '../deps.ts';
 import { AppError } from '../lib/errors.ts';
 import type { Recorder } from '../lib/idempotency.ts';
-import { enqueueDeliveries } from '../orders/delivery.ts';
 import { eventIdOf } from '../orders/orders.repo.ts';
 import type { OrderView } from '../orders/orders.schemas.ts';
 import type { Balance } from '../points/points.service.ts';
@@ -188,8 +187,8 @@ async function lockCopiesStillInOutbox(
 
 /**
  * After the COMMIT: the answers are stored (so `idempotent` does not store them again); the paid orders'
- * reservations are confirmed in one script call and their deliveries queued in one job. Neither delays the
- * answers: the order is durable, the sweeper confirms what this misses and the relay queues what this misses.
+ * reservations are confirmed in one script call and their deliveries handed to the process's delivery batcher.
+ * Neither delays the answers: the order is durable, the sweeper confirms what this misses and the relay queues what this misses.
  */
 function settleAfterCommit(deps: Deps, entries: PaymentEntry[], results: (PaymentResult | Error)[]): void {
   const paid: { e: OrderEntry; view: OrderView }[] = [];
@@ -202,5 +201,5 @@ function settleAfterCommit(deps: Deps, entries: PaymentEntry[], results: (Paymen
   if (paid.length === 0) return;
   const log = (step: string) => (err: unknown) => deps.logger.warn({ err, orders: paid.length, step }, 'post-commit step failed; a job repairs it');
   confirmStocks(deps, paid.map(({ e, view }) => ({ rid: e.rid, orderCreatedAt: e.at.getTime(), sales: salesOf(view.items) }))).catch(log('confirm'));
-  enqueueDeliveries(deps, paid.map(({ view }) => eventIdOf(view.orderId, 'order.paid'))).catch(log('delivery'));
+  deps.deliveries.add(paid.map(({ view }) => eventIdOf(view.orderId, 'order.paid')));
 }
