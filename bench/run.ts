@@ -65,6 +65,7 @@ const report = `${table(outcomes)}\n\n${targetTable(outcomes)}\n${aggregation}`;
 console.log(`\n${report}`);
 for (const o of outcomes) if (o.audit) console.log(`audit ${o.name}: ${o.audit.passed ? 'pass' : 'FAIL'} ${JSON.stringify(o.audit.checks)}`);
 for (const o of outcomes) if (o.batches) console.log(`batches ${o.name}: ${JSON.stringify(o.batches)}`);
+for (const o of outcomes) if (o.cpuPerRequest) console.log(`CPU ms per paid order ${o.name}: ${JSON.stringify(o.cpuPerRequest)}`);
 for (const o of outcomes) if (o.rss) console.log(`peak RSS MB by process ${o.name}: ${JSON.stringify(o.rss)}`);
 writeFileSync(new URL('summary.json', results), JSON.stringify({ machine, opts, at: new Date().toISOString(), outcomes }, null, 2));
 writeFileSync(new URL('summary.md', results), `Machine: ${machine}; ${opts.connections} connections, ${opts.warmupS} s warm-up + ${opts.durationS} s.\n\n${report}`);

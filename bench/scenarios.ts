@@ -4,7 +4,16 @@ import { startProcess, type Proc } from './lib/processes.ts';
 import { startCluster } from '../scripts/redis-cluster.ts';
 
 export type Audit = { passed: boolean; checks: Record<string, unknown> };
-export type Outcome = { name: string; load: LoadResult; audit?: Audit; extra?: Record<string, number>; batches?: unknown; rss?: Record<string, number> };
+export type Outcome = {
+  name: string;
+  load: LoadResult;
+  audit?: Audit;
+  extra?: Record<string, number>;
+  batches?: unknown;
+  rss?: Record<string, number>;
+  /** CPU ms per paid order (or per request) of each serving process, during the measured run */
+  cpuPerRequest?: Record<string, number>;
+};
 export type Scenario = { name: string; needs?: string[]; run(ctx: Context): Promise<Outcome[]> };
 
 const json = { 'content-type': 'application/json' };
@@ -192,8 +201,9 @@ const settledAll = (v: OrderVariant, paid201: number, sold: number, connections:
   v === 'sellout' ? paid201 === sold : sold >= paid201 && sold - paid201 <= connections;
 const stockOf = (v: OrderVariant) => (v === 'wins' ? WINS_STOCK : SELLOUT_STOCK);
 
-/** The crowd: rotating buyers, one unit each; counts 201s and times the first and last. */
-async function orderLoad(ctx: Context, url: string, optionId: number, firstUser: number, engine?: Proc) {
+/** The crowd: rotating buyers, one unit each; counts 201s and times the first and last. `engine`: sample its RSS. */
+async function orderLoad(ctx: Context, server: Proc, optionId: number, firstUser: number, engine?: Proc) {
+  const url = server.url;
   const body = JSON.stringify({ items: [{ optionId, quantity: 1 }] });
   let first201 = 0;
   let last201 = 0;
@@ -207,6 +217,7 @@ async function orderLoad(ctx: Context, url: string, optionId: number, firstUser:
     onResponse: (status) => {
       if (status === 201) (last201 = Date.now()), (first201 ||= last201);
     },
+    cpu: () => server.cpu(),
     ...(engine ? { sample: () => engine.rssMb(), sampleParts: () => engine.rssByProcess() } : {}),
   });
   const paid = result.byStatus['201'] ?? 0;
@@ -242,6 +253,10 @@ function diffBatches(a: Awaited<ReturnType<typeof batchSizes>>, b: Awaited<Retur
   return { count, meanSize: count > 0 ? Math.round(((b.sum - a.sum) / count) * 10) / 10 : 0, meanCommitMs: meanMs, sizes };
 }
 
+/** CPU ms per paid order of each process that served the run. */
+const cpuPerPaid = (r: Awaited<ReturnType<typeof orderLoad>>) =>
+  Object.fromEntries(Object.entries(r.result.cpuMs).map(([k, ms]) => [k, Math.round((ms / Math.max(1, r.paid)) * 1000) / 1000]));
+
 /** paid orders per second: over the whole run when every request wins, from first to last 201 for a sell-out */
 const paidPerSec = (v: OrderVariant, r: Awaited<ReturnType<typeof orderLoad>>) =>
   Math.round(v === 'wins' ? (r.paid * 1000) / Math.max(1, r.result.lastAt - r.result.firstAt) : (r.paid * 1000) / r.windowMs);
@@ -266,7 +281,7 @@ function engineOrders(variant: OrderVariant): Scenario {
       await db.query('INSERT INTO point_history (user_id, type, amount, balance_after, created_at) VALUES ?', [ids.map((id) => [id, 'CHARGE', FUNDS, FUNDS, new Date()])]);
 
       const before = await batchSizes(engine.url);
-      const run = await orderLoad(ctx, engine.url, optionId, firstUser, engine);
+      const run = await orderLoad(ctx, engine, optionId, firstUser, engine);
       const batches = diffBatches(before, await batchSizes(engine.url));
       await sleep(500); // the answers are in; let the ledger job and the confirmations settle
       const live = Number(await ctx.redis.get(ctx.keys.optionStock(optionId)));
@@ -307,6 +322,7 @@ function engineOrders(variant: OrderVariant): Scenario {
           audit: { passed, checks },
           extra: { paidPerSec: paidPerSec(variant, run), refusalsPerSec, peakRssMb: run.result.peakSample ?? 0 },
           batches,
+          cpuPerRequest: cpuPerPaid(run),
         },
       ];
     },
@@ -330,11 +346,11 @@ function shopOrders(variant: OrderVariant): Scenario {
           body: JSON.stringify({ optionId: 1, price: PRICE, stock, firstUser, users: BUYERS, balance: FUNDS }),
         });
         if (setup.status !== 200) throw new Error(`shop setup: ${setup.status}`);
-        const run = await orderLoad(ctx, srv.url, 1, firstUser);
+        const run = await orderLoad(ctx, srv, 1, firstUser);
         const a = (await (await fetch(`${srv.url}/admin/audit/1`)).json()) as Record<string, number>;
         const checks = { paid201: run.paid, ...a, sellOutMs: run.windowMs };
         const passed = a.stock! + a.sold! === stock && settledAll(variant, run.paid, a.sold!, ctx.opts.connections) && a.debited === a.sold! * PRICE && a.minBalance! >= 0;
-        return [{ name, load: run.result, audit: { passed, checks }, extra: { paidPerSec: paidPerSec(variant, run) } }];
+        return [{ name, load: run.result, audit: { passed, checks }, extra: { paidPerSec: paidPerSec(variant, run) }, cpuPerRequest: cpuPerPaid(run) }];
       } finally {
         await srv.stop();
       }

@@ -14,6 +14,8 @@ export type LoadSpec = {
   sample?: () => number;
   /** sampled with `sample`: named parts (e.g. RSS per process), each kept at its peak */
   sampleParts?: () => Record<string, number>;
+  /** CPU ms used so far by each process that serves the run: read before and after the measured run */
+  cpu?: () => Record<string, number>;
   /** called for every answer, warm-up included, with the `context` its request set (per connection) */
   onResponse?: (status: number, context?: Record<string, any>) => void;
   /**
@@ -40,6 +42,8 @@ export type LoadResult = {
   peakParts: Record<string, number>;
   firstAt: number;
   lastAt: number;
+  /** CPU ms each process of `cpu` used during the measured run */
+  cpuMs: Record<string, number>;
 };
 
 /** One autocannon run after a warm-up run; both share the request counter so warm-up requests are distinct too. */
@@ -68,6 +72,7 @@ export async function load(spec: LoadSpec): Promise<LoadResult> {
         for (const [k, v] of Object.entries(spec.sampleParts?.() ?? {})) peakParts[k] = Math.max(peakParts[k] ?? 0, v);
       }, 250)
     : null;
+  const cpuBefore = spec.cpu?.() ?? {};
   const firstAt = Date.now();
   let run!: autocannon.Instance;
   const done = new Promise<autocannon.Result>((resolve, reject) => {
@@ -90,6 +95,8 @@ export async function load(spec: LoadSpec): Promise<LoadResult> {
   }
   const r = await done;
   const lastAt = Date.now();
+  const cpuAfter = spec.cpu?.() ?? {};
+  const cpuMs = Object.fromEntries(Object.entries(cpuAfter).map(([k, v]) => [k, v - (cpuBefore[k] ?? 0)]));
   if (timer) clearInterval(timer);
   const byStatus: Record<string, number> = {};
   for (const [code, s] of Object.entries(r.statusCodeStats ?? {})) byStatus[code] = s?.count ?? 0;
@@ -108,5 +115,6 @@ export async function load(spec: LoadSpec): Promise<LoadResult> {
     peakParts,
     firstAt,
     lastAt,
+    cpuMs,
   };
 }

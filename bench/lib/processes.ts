@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { ROOT } from '../../src/paths.ts';
@@ -15,7 +15,17 @@ export function freePort(): Promise<number> {
   });
 }
 
-export type Proc = { child: ChildProcess; port: number; url: string; stop(): Promise<void>; rssMb(): number; apiRssMb(): number; rssByProcess(): Record<string, number> };
+export type Proc = {
+  child: ChildProcess;
+  port: number;
+  url: string;
+  stop(): Promise<void>;
+  rssMb(): number;
+  apiRssMb(): number;
+  rssByProcess(): Record<string, number>;
+  /** CPU ms used so far by each process of the tree and by the shared MariaDB and Redis */
+  cpu(): Record<string, number>;
+};
 
 /**
  * Starts an entry point compiled by `npm run build` (plain Node, as `npm start` runs the engine; the baselines
@@ -47,6 +57,7 @@ export async function startProcess(entry: string, env: Record<string, string>, a
     rssMb: () => rssOf(child.pid!),
     apiRssMb: () => apiRssOf(child.pid!),
     rssByProcess: () => rssByProcess(child.pid!),
+    cpu: () => ({ ...cpuByProcess(child.pid!), ...servicesCpu() }),
     stop: () =>
       new Promise((resolve) => {
         if (child.exitCode !== null) return resolve();
@@ -84,9 +95,9 @@ export function apiRssOf(pid: number): number {
   return Math.max(...(api.length > 0 ? api : [pid]).map((p) => rssOne(p)));
 }
 
-/** Resident memory of each process of the tree, named by its engine role (`main` for the process started). */
-export function rssByProcess(pid: number): Record<string, number> {
-  const out: Record<string, number> = { main: rssOne(pid) };
+/** Each process of the tree with its name: its engine role (`main` for the process started). */
+function namedProcesses(pid: number): [string, number][] {
+  const out: [string, number][] = [['main', pid]];
   for (const p of childrenOf(pid)) {
     let role = 'child';
     try {
@@ -95,10 +106,48 @@ export function rssByProcess(pid: number): Record<string, number> {
       /* gone */
     }
     let name = role;
-    for (let i = 2; name in out; i++) name = `${role}${i}`;
-    out[name] = rssOne(p);
+    for (let i = 2; out.some(([n]) => n === name); i++) name = `${role}${i}`;
+    out.push([name, p]);
   }
   return out;
+}
+
+/** Resident memory of each process of the tree, named by its engine role (`main` for the process started). */
+export function rssByProcess(pid: number): Record<string, number> {
+  return Object.fromEntries(namedProcesses(pid).map(([name, p]) => [name, rssOne(p)]));
+}
+
+/** CPU time (user + system) used so far by each process of the tree, in ms, named as `rssByProcess` names them. */
+export function cpuByProcess(pid: number): Record<string, number> {
+  return Object.fromEntries(namedProcesses(pid).map(([name, p]) => [name, cpuMsOne(p)]));
+}
+
+/** CPU time used so far by the shared MariaDB and Redis servers, in ms (the processes named so in /proc). */
+export function servicesCpu(): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let comm = '';
+    try {
+      comm = readFileSync(`/proc/${entry}/comm`, 'utf8').trim();
+    } catch {
+      continue;
+    }
+    const name = comm === 'mariadbd' || comm === 'mysqld' ? 'mysql' : comm === 'redis-server' ? 'redis' : null;
+    if (name) out[name] = (out[name] ?? 0) + cpuMsOne(Number(entry));
+  }
+  return out;
+}
+
+/** utime + stime from /proc/<pid>/stat (fields 14 and 15, in clock ticks of 10 ms). */
+function cpuMsOne(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return 0;
+  }
 }
 
 function rssOne(pid: number): number {

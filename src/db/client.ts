@@ -29,13 +29,15 @@ export function parseDatabaseUrl(url: string) {
  * `multipleStatements` is for the group committer's own small pool only: it sends a batch's statements in a few
  * round trips, every value escaped by mysql2's formatter (src/db/statements.ts), never spliced in by hand.
  */
-export function createPool(url: string, connectionLimit: number, opts: { multipleStatements?: boolean } = {}) {
+export function createPool(url: string, connectionLimit: number, opts: { multipleStatements?: boolean; trace?: boolean } = {}) {
   const { database, ...server } = parseDatabaseUrl(url);
   const pool = mysql.createPool({
     ...server,
     database,
     connectionLimit,
     multipleStatements: opts.multipleStatements ?? false,
+    // mysql2 captures the caller's stack before every query (for error stacks): a cost per round trip.
+    trace: opts.trace ?? true,
     // UTC in and out, whatever the server's zone; BIGINTs beyond 2^53 never occur (ids and money are bounded).
     timezone: 'Z',
     supportBigNumbers: true,
