@@ -4,7 +4,7 @@ import { Cluster, Redis } from 'ioredis';
 import { parseDatabaseUrl } from '../../src/db/client.ts';
 import { createJwt } from '../../src/lib/jwt.ts';
 import { createKeys } from '../../src/redis/keys.ts';
-import { startProcess, type Proc } from './processes.ts';
+import { startProcess, startScriptNodeArgs, type Proc } from './processes.ts';
 
 export type Options = { connections: number; durationS: number; warmupS: number };
 
@@ -61,8 +61,9 @@ export async function createContext(opts: Options) {
       let e = engines.get(name);
       if (!e) {
         for (const [other, proc] of engines) if (other !== name) (await proc.stop(), engines.delete(other));
-        // BENCH_ENGINE_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the engine (its cluster children inherit it).
-        const nodeArgs = (process.env.BENCH_ENGINE_NODE_ARGS ?? '').split(' ').filter(Boolean);
+        // npm start's own flags; BENCH_ENGINE_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the engine
+        // (its children inherit both).
+        const nodeArgs = [...startScriptNodeArgs(), ...(process.env.BENCH_ENGINE_NODE_ARGS ?? '').split(' ').filter(Boolean)];
         e = await startProcess('src/main.ts', { ...env, ...extra }, [], nodeArgs);
         engines.set(name, e);
       }

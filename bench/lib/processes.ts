@@ -15,6 +15,17 @@ export function freePort(): Promise<number> {
   });
 }
 
+/**
+ * The Node flags `npm start` gives the engine, read from package.json's start script, so the bench starts the
+ * engine exactly as users do.
+ */
+export function startScriptNodeArgs(): string[] {
+  const { scripts } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+  const m = /\bnode((?:\s+--\S+)*)\s+dist\/src\/main\.js/.exec(scripts.start ?? '');
+  if (!m) throw new Error(`package.json's start script does not run node dist/src/main.js: ${scripts.start}`);
+  return m[1]!.split(/\s+/).filter(Boolean);
+}
+
 export type Proc = {
   child: ChildProcess;
   port: number;
