@@ -52,6 +52,9 @@ const schema = z
     PAYMENT_BATCH_WINDOW_MS: int(2, 0, 1_000),
     /** paid orders' deliveries gathered into one queue job for this long (0: a job per committed batch) */
     DELIVERY_COALESCE_MS: int(100, 0, 5_000),
+    /** set by the engine for the processes it starts: their role, and that a parent runs the engine */
+    ENGINE_ROLE: z.enum(['api', 'worker', 'all']).optional(),
+    ENGINE_CHILD: z.preprocess((v) => v === '1', z.boolean()),
     LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   })
   .superRefine((env, ctx) => {
@@ -77,6 +80,14 @@ export class ConfigError extends Error {
     super(`Invalid configuration:\n${issues.map((i) => `  - ${i}`).join('\n')}`);
     this.name = 'ConfigError';
   }
+}
+
+/** The role a process of the engine runs: HTTP, the BullMQ workers, or both (the layout `npm start` runs). */
+export type ProcessRole = 'api' | 'worker' | 'all';
+
+/** The environment of a process the engine starts itself, in `role`. */
+export function childEnv(role: ProcessRole, env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  return { ...env, ENGINE_ROLE: role, ENGINE_CHILD: '1' };
 }
 
 /** Parses the environment once; throws a ConfigError listing every bad variable. */

@@ -1,9 +1,8 @@
-import { withReplicas } from 'drizzle-orm/mysql-core';
 import type { Pool } from 'mysql2/promise';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import type { Config } from './config.ts';
-import { createDb, createPool, type Db } from './db/client.ts';
-import { Bounded } from './lib/bounded.ts';
+import { createDb, createPool, createReadDb, type Db } from './db/client.ts';
+import { createCaches, type Caches } from './lib/caches.ts';
 import { systemClock, type Clock } from './lib/clock.ts';
 import { createJwt, type Jwt } from './lib/jwt.ts';
 import { createLogger, type Logger } from './lib/logger.ts';
@@ -45,8 +44,8 @@ export type Deps = {
   metricsHub: MetricsHub | null;
   queues: Queues;
   drainTrigger: DrainTrigger;
-  /** users seen to exist (users are never deleted): orders check existence without a query per request */
-  knownUsers: Bounded<number, true>;
+  /** the process's caches (catalog, known users, shared stock reads, the popular snapshot) */
+  caches: Caches;
   /** the group committer of paid orders and point charges (src/payments) */
   payments: Payments;
   /** paid orders' events, gathered into delivery jobs */
@@ -78,14 +77,14 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
     pool,
     paymentsPool,
     db,
-    readDb: replicaPool ? withReplicas(db, [createDb(replicaPool)]) : db,
+    readDb: createReadDb(db, replicaPool),
     replicaPool,
     metrics,
     counters: createEngineMetrics(metrics),
     metricsHub: overrides.metricsHub ?? null,
     queues,
     drainTrigger: createDrainTrigger(queues.couponDrain, logger),
-    knownUsers: new Bounded(200_000),
+    caches: createCaches(),
     payments: undefined as unknown as Payments,
     deliveries: createDeliveryBatcher({ queues, logger }, config.DELIVERY_COALESCE_MS),
   };

@@ -3,7 +3,7 @@ import cluster, { type Worker } from 'node:cluster';
 import type { Server } from 'node:http';
 import { setPriority } from 'node:os';
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig, type Config } from './config.ts';
+import { childEnv, ConfigError, loadConfig, type Config, type ProcessRole } from './config.ts';
 import { prepareDatabase } from './db/client.ts';
 import type { Deps } from './deps.ts';
 import type { Workers } from './jobs/workers.ts';
@@ -11,12 +11,10 @@ import { createLogger } from './lib/logger.ts';
 import { createMetricsHub, serveMetricsToPrimary, type MetricsHub } from './lib/metrics.ts';
 import { startServer } from './lib/server.ts';
 
-export type Role = 'api' | 'worker' | 'all';
-
-function readRole(argv: string[]): Role {
+function readRole(argv: string[], given: ProcessRole | undefined): ProcessRole {
   const { values } = parseArgs({ args: argv, options: { role: { type: 'string', default: 'all' } }, strict: false });
   // A cluster child is told its role by the primary.
-  const role = process.env.ENGINE_ROLE ?? values.role;
+  const role = given ?? values.role;
   if (role !== 'api' && role !== 'worker' && role !== 'all') {
     console.error(`--role must be api, worker or all (got ${String(role)})`);
     process.exit(2);
@@ -60,7 +58,7 @@ const WORKER_NODE_FLAGS = ['--max-semi-space-size=2'];
  * rest was promoted garbage that V8, sizing its next full collection against a multi-gigabyte default limit, had
  * no reason to collect. With the cap the API peaks at about 150 MB at the same throughput.
  */
-async function runPrimary(config: Config, role: Role): Promise<void> {
+async function runPrimary(config: Config, role: ProcessRole): Promise<void> {
   const log = createLogger(config.LOG_LEVEL, 'primary');
   let stopping = false;
   let own: Deps | null = null;
@@ -73,7 +71,7 @@ async function runPrimary(config: Config, role: Role): Promise<void> {
 
   const startWorkerChild = () => {
     const child = fork(process.argv[1]!, ['--role', 'worker'], {
-      env: { ...process.env, ENGINE_ROLE: 'worker', ENGINE_CHILD: '1' },
+      env: childEnv('worker'),
       execArgv: [...process.execArgv, ...WORKER_NODE_FLAGS],
     });
     workerChild = child;
@@ -107,12 +105,12 @@ async function runPrimary(config: Config, role: Role): Promise<void> {
     own = await runProcess(config, 'api', { afterServer: stopChildren, metricsHub: hub });
   } else {
     cluster.schedulingPolicy = cluster.SCHED_NONE;
-    for (let i = 0; i < config.WEB_CONCURRENCY; i++) cluster.fork({ ENGINE_ROLE: 'api', ENGINE_CHILD: '1' });
+    for (let i = 0; i < config.WEB_CONCURRENCY; i++) cluster.fork(childEnv('api', {}));
     cluster.on('message', (worker, m) => hub.onMessage(worker, m));
     cluster.on('exit', (worker, code) => {
       if (stopping) return;
       log.error({ pid: worker.process.pid, code }, 'API process died; starting another');
-      cluster.fork({ ENGINE_ROLE: 'api', ENGINE_CHILD: '1' });
+      cluster.fork(childEnv('api', {}));
     });
     const stop = () => void stopChildren().then(() => process.exit(0));
     process.on('SIGTERM', stop);
@@ -124,7 +122,7 @@ async function runPrimary(config: Config, role: Role): Promise<void> {
 /** config → database → clients → HTTP and/or workers; SIGTERM stops accepting, drains, closes, exits 0. */
 async function runProcess(
   config: Config,
-  role: Role,
+  role: ProcessRole,
   opts: { afterServer?: () => Promise<void>; metricsHub?: MetricsHub } = {},
 ): Promise<Deps> {
   // Imported here, not at the top: a supervising primary (WEB_CONCURRENCY > 1) never loads the engine's clients.
@@ -178,10 +176,10 @@ async function runProcess(
   return deps;
 }
 
-const role = readRole(process.argv.slice(2));
 const config = readConfig();
+const role = readRole(process.argv.slice(2), config.ENGINE_ROLE);
 // Once per engine, before any process uses the database: the primary (or a lone process) migrates it.
-const isChild = cluster.isWorker || process.env.ENGINE_CHILD === '1';
+const isChild = cluster.isWorker || config.ENGINE_CHILD;
 if (!isChild) await prepareDatabase(config.DATABASE_URL);
 if (!isChild && (role === 'all' || (role === 'api' && config.WEB_CONCURRENCY > 1))) await runPrimary(config, role);
 else await runProcess(config, role);

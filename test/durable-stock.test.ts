@@ -1,7 +1,7 @@
 import { eq, isNull, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { productOptions, stockLedger } from '../src/db/schema/index.ts';
-import { applyStockLedger, durableStock } from '../src/products/durable-stock.ts';
+import { applyStockLedger, durableStock } from '../src/products/stock-ledger.repo.ts';
 import { concurrently, createTestEngine, type TestEngine } from './harness.ts';
 import { product } from './fixtures.ts';
 

@@ -1,6 +1,6 @@
 import { eq, sql } from 'drizzle-orm';
 import { pointHistory, pointWallets, userCoupons } from '../src/db/schema/index.ts';
-import { durableStock } from '../src/products/durable-stock.ts';
+import { durableStock } from '../src/products/stock-ledger.repo.ts';
 import type { TestEngine } from './harness.ts';
 
 /** A product through the admin API; returns its id and option ids. */

@@ -4,6 +4,7 @@ import type { Deps } from '../deps.ts';
 import type { Logger } from '../lib/logger.ts';
 import { expiryOf, parseOutboxEntry } from './coupon-rules.ts';
 import { findCoupon, insertUserCoupons } from './coupons.repo.ts';
+import { AckCode } from '../redis/codes.ts';
 
 export type DrainHooks = { batchSize?: number; afterInsert?: (n: number) => void | Promise<void> };
 
@@ -46,7 +47,7 @@ export async function drainCoupon(deps: Deps, couponId: number, hooks: DrainHook
     persisted += rows.length;
     const acked = await deps.redis.ackOutbox(k.couponInflight(couponId), k.couponInflightToken(couponId), token);
     // Stale: another drainer re-claimed this batch and will acknowledge it; it carries on from here.
-    if (acked === 0) return persisted;
+    if (acked === AckCode.Stale) return persisted;
   }
 }
 

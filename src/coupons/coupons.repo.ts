@@ -59,3 +59,18 @@ export function userCouponPage(db: Executor, userId: number, beforeId: number | 
     .orderBy(desc(userCoupons.id))
     .limit(limit + 1);
 }
+
+/** The copy an order used, back to AVAILABLE (the order was cancelled). */
+export async function releaseCopy(tx: Executor, use: { couponId: number; userId: number; orderId: number }): Promise<void> {
+  await tx
+    .update(userCoupons)
+    .set({ status: 'AVAILABLE', usedAt: null, orderId: null })
+    .where(and(eq(userCoupons.couponId, use.couponId), eq(userCoupons.userId, use.userId), eq(userCoupons.orderId, use.orderId)));
+}
+
+export type NewCoupon = typeof coupons.$inferInsert;
+
+export async function insertCoupon(db: Executor, row: NewCoupon): Promise<number> {
+  const [{ id }] = (await db.insert(coupons).values(row).$returningId()) as [{ id: number }];
+  return id;
+}

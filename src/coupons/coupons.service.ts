@@ -1,13 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Deps } from '../deps.ts';
-import { coupons } from '../db/schema/index.ts';
 import { iso, isoOrNull } from '../lib/clock.ts';
 import { AppError } from '../lib/errors.ts';
 import { toPage, type Page } from '../lib/pagination.ts';
-import { findBalance } from '../points/points.repo.ts';
+import { assertUserExists } from '../users/users.service.ts';
 import { IssueCode, issueError, RESEND_MARKER_TTL_S } from '../redis/codes.ts';
 import { expiryOf, visibleStatus } from './coupon-rules.ts';
-import { countPersisted, findCoupon, userCouponPage, type CouponRow } from './coupons.repo.ts';
+import { countPersisted, findCoupon, insertCoupon, userCouponPage, type CouponRow } from './coupons.repo.ts';
 import { restoreCouponState } from './coupons.state.ts';
 import { unknownCouponAnswer } from '../jobs/rebuild.ts';
 import type { IssueResult } from '../lib/engine-metrics.ts';
@@ -46,7 +45,7 @@ export async function createCoupon(deps: Deps, input: NewCouponInput) {
     issueEndsAt: toDate(input.issueEndsAt),
     createdAt: new Date(deps.clock.now()),
   };
-  const [{ id }] = (await deps.db.insert(coupons).values(row).$returningId()) as [{ id: number }];
+  const id = await insertCoupon(deps.db, row);
   const coupon: CouponRow = { id, ...row };
   await restoreCouponState(deps, coupon);
   return couponView(coupon);
@@ -106,7 +105,7 @@ export async function issueCoupon(deps: Deps, couponId: number, userId: number):
 }
 
 export async function listUserCoupons(deps: Deps, userId: number, page: Page) {
-  if ((await findBalance(deps.readDb, userId)) === null) throw new AppError('USER_NOT_FOUND');
+  await assertUserExists(deps, userId);
   const rows = await userCouponPage(deps.readDb, userId, page.beforeId, page.limit);
   const now = deps.clock.now();
   return toPage(rows, page, (r) => ({

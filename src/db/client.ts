@@ -1,3 +1,5 @@
+import { sql } from 'drizzle-orm';
+import { withReplicas } from 'drizzle-orm/mysql-core';
 import { drizzle, type MySql2Database } from 'drizzle-orm/mysql2';
 import { migrate } from 'drizzle-orm/mysql2/migrator';
 import mysql from 'mysql2/promise';
@@ -55,6 +57,16 @@ export function createPool(url: string, connectionLimit: number, opts: { multipl
 
 export function createDb(pool: mysql.Pool): Db {
   return drizzle(pool, { schema, mode: 'default' });
+}
+
+/** Reads that tolerate replica lag go to the replica's pool when there is one, everything else to the primary. */
+export function createReadDb(primary: Db, replicaPool: mysql.Pool | null): Db {
+  return replicaPool ? withReplicas(primary, [createDb(replicaPool)]) : primary;
+}
+
+/** A round trip to the server (health checks). */
+export async function ping(db: Db): Promise<void> {
+  await db.execute(sql`SELECT 1`);
 }
 
 /** Creates the database when missing and applies the committed migrations on one connection; never drops. */

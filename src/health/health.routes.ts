@@ -1,8 +1,8 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { sql } from 'drizzle-orm';
 import type { Deps } from '../deps.ts';
 import { rebuildState } from '../jobs/rebuild.ts';
 import { createRouter, jsonContent } from '../lib/http.ts';
+import { ping } from '../db/client.ts';
 
 const Health = z
   .object({
@@ -24,7 +24,7 @@ const within = <T>(p: Promise<T>, ms: number) =>
 export async function checkHealth(deps: Deps) {
   const [rebuild, mysql] = await Promise.all([
     within(rebuildState(deps), 1_000).then((r) => r.state, () => 'down' as const),
-    within(deps.db.execute(sql`SELECT 1`), 1_000).then(() => 'up' as const, () => 'down' as const),
+    within(ping(deps.db), 1_000).then(() => 'up' as const, () => 'down' as const),
   ]);
   const redis = rebuild === 'down' ? ('down' as const) : ('up' as const);
   const rebuilding = rebuild === 'restoring' || rebuild === 'lost';

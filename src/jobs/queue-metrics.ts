@@ -1,6 +1,5 @@
-import { count, isNull } from 'drizzle-orm';
 import { Gauge } from 'prom-client';
-import { orderEvents } from '../db/schema/index.ts';
+import { countUndelivered } from '../orders/orders.repo.ts';
 import type { Deps } from '../deps.ts';
 
 type Reading = [labels: Record<string, string>, value: number][];
@@ -39,8 +38,7 @@ export function registerBacklogMetrics(deps: Deps): void {
     return ids.map((id, i) => [{ coupon: String(id) }, Number(left[i] ?? 0)]);
   });
   gauge('engine_delivery_pending', 'Order events not yet delivered to the data platform', [], async () => {
-    const [row] = await deps.db.select({ n: count() }).from(orderEvents).where(isNull(orderEvents.deliveredAt));
-    return [[{}, row?.n ?? 0]];
+    return [[{}, await countUndelivered(deps.db)]];
   });
   gauge('bullmq_job_count', 'Number of jobs in the queue by state', ['queue', 'state'], async () => {
     const counts = await Promise.all(Object.values(deps.queues).map(async (q) => [q.name, await q.getJobCounts()] as const));

@@ -1,25 +1,8 @@
-import { count, eq } from 'drizzle-orm';
-import { Gauge, type Registry } from 'prom-client';
-import { coupons, userCoupons } from '../db/schema/index.ts';
-import { durableStock } from '../products/durable-stock.ts';
+import { allCoupons, countPersisted } from '../coupons/coupons.repo.ts';
+import { durableStock } from '../products/stock-ledger.repo.ts';
 import type { Deps } from '../deps.ts';
 
 export type Drift = { kind: 'coupon_issued' | 'option_stock'; id: number; redis: number; mysql: number; difference: number };
-
-const gauges = new WeakMap<Registry, Gauge>();
-function driftGauge(registry: Registry): Gauge {
-  let g = gauges.get(registry);
-  if (!g) {
-    g = new Gauge({
-      name: 'engine_drift',
-      help: 'Redis minus MySQL after accounting for work in flight (0 = agree): issued coupons, option stock',
-      labelNames: ['kind', 'id'],
-      registers: [registry],
-    });
-    gauges.set(registry, g);
-  }
-  return g;
-}
 
 /**
  * Compares Redis with the record, counting what is legitimately between them (positive: Redis has more):
@@ -30,17 +13,14 @@ function driftGauge(registry: Registry): Gauge {
 export async function reconcile(deps: Deps): Promise<Drift[]> {
   const k = deps.keys;
   const drifts: Drift[] = [];
-  const gauge = driftGauge(deps.metrics);
-  gauge.reset();
 
-  for (const { id } of await deps.db.select({ id: coupons.id }).from(coupons)) {
+  for (const { id } of await allCoupons(deps.db)) {
     const [issued, outbox, inflight] = await Promise.all([
       deps.redis.hlen(k.couponIssued(id)),
       deps.redis.llen(k.couponOutbox(id)),
       deps.redis.llen(k.couponInflight(id)),
     ]);
-    const [row] = await deps.db.select({ n: count() }).from(userCoupons).where(eq(userCoupons.couponId, id));
-    const persisted = row?.n ?? 0;
+    const persisted = await countPersisted(deps.db, id);
     // Every issued copy is acknowledged (a MySQL row), in flight (perhaps already inserted) or still in the
     // outbox, so: issued − outbox − inflight ≤ persisted ≤ issued − outbox. Outside that band is drift.
     const low = issued - outbox - inflight;
@@ -66,7 +46,7 @@ export async function reconcile(deps: Deps): Promise<Drift[]> {
     });
   }
 
-  for (const d of drifts) gauge.set({ kind: d.kind, id: String(d.id) }, d.difference);
+  deps.counters.drifts(drifts);
   if (drifts.length > 0) deps.logger.warn({ drifts: drifts.slice(0, 50), count: drifts.length }, 'Redis and MySQL disagree');
   return drifts;
 }

@@ -9,7 +9,7 @@ import { ensurePopularSnapshot, refreshPopular } from '../popular/popular.servic
 import { reconcile } from './reconcile.ts';
 import { rebuildIfLost } from './rebuild.ts';
 import { registerBacklogMetrics } from './queue-metrics.ts';
-import { applyStockLedger } from '../products/durable-stock.ts';
+import { applyStockLedger } from '../products/stock-ledger.repo.ts';
 import { purgeIdempotencyKeys } from '../lib/idempotency.ts';
 
 export type WorkerTuning = Pick<WorkerOptions, 'stalledInterval' | 'lockDuration' | 'maxStalledCount'>;

@@ -1,4 +1,4 @@
-import { Counter, type Registry } from 'prom-client';
+import { Counter, Gauge, type Registry } from 'prom-client';
 
 /** How an issue request ended, as `engine_coupon_issue_total{result}` counts it. */
 export const ISSUE_RESULTS = ['issued', 'sold_out', 'already_issued', 'not_issuable', 'rate_limited', 'not_found', 'restoring'] as const;
@@ -26,6 +26,12 @@ export function createEngineMetrics(registry: Registry) {
     help: 'Deliveries to the data platform that failed (each is retried with backoff)',
     registers: [registry],
   });
+  const drift = new Gauge({
+    name: 'engine_drift',
+    help: 'Redis minus MySQL after accounting for work in flight (0 = agree): issued coupons, option stock',
+    labelNames: ['kind', 'id'],
+    registers: [registry],
+  });
   // Children made once: a labelled inc() per request would look the label set up every time.
   const issueBy = Object.fromEntries(ISSUE_RESULTS.map((r) => [r, issues.labels(r)])) as Record<IssueResult, Counter>;
   for (const r of ISSUE_RESULTS) issueBy[r].inc(0);
@@ -34,6 +40,11 @@ export function createEngineMetrics(registry: Registry) {
     issue: (result: IssueResult) => issueBy[result].inc(),
     order: (result: string) => orders.labels(result).inc(),
     deliveryFailed: (n: number) => deliveryFailures.inc(n),
+    /** the reconcile job's findings: each difference, every earlier one reset to 0 */
+    drifts: (found: { kind: string; id: number; difference: number }[]) => {
+      drift.reset();
+      for (const d of found) drift.set({ kind: d.kind, id: String(d.id) }, d.difference);
+    },
   };
 }
 

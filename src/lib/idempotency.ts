@@ -1,10 +1,8 @@
-import { and, eq, sql } from 'drizzle-orm';
 import { createHash } from 'node:crypto';
-import type { Executor } from '../db/client.ts';
 import { isDuplicateKey } from '../db/errors.ts';
-import { idempotencyKeys } from '../db/schema/index.ts';
 import type { Deps } from '../deps.ts';
 import { AppError, isAppError } from './errors.ts';
+import { findKey, forgetRunning, insertRunning, purgeBefore, storeAnswer, takeOver, type KeyId } from './idempotency.repo.ts';
 
 export type Reply = { status: number; body: unknown; replayed: boolean };
 /** One stored key: who, where, which key, and the request it was first used with. */
@@ -25,10 +23,7 @@ export const KEEP_KEYS_MS = 7 * 86_400_000;
 export async function purgeIdempotencyKeys(deps: Pick<Deps, 'db' | 'clock'>, keepMs = KEEP_KEYS_MS): Promise<number> {
   let purged = 0;
   for (;;) {
-    const [res] = await deps.db.execute(
-      sql`DELETE FROM ${idempotencyKeys} WHERE ${idempotencyKeys.createdAt} < ${new Date(deps.clock.now() - keepMs)} LIMIT 5000`,
-    );
-    const n = (res as { affectedRows: number }).affectedRows;
+    const n = await purgeBefore(deps.db, new Date(deps.clock.now() - keepMs), 5000);
     purged += n;
     if (n < 5000) return purged;
   }
@@ -68,21 +63,20 @@ export async function idempotent(
   // The subject is stored as its digest: any subject the token check accepts fits, and compares exactly.
   const id = { subject: sha256(req.subject), scope: req.scope, key: req.key };
   const hash = sha256(canonicalJson(req.body));
-  const where = and(eq(idempotencyKeys.subject, id.subject), eq(idempotencyKeys.scope, id.scope), eq(idempotencyKeys.key, id.key));
-  const claimed = await claim(deps, id, hash, where);
+  const claimed = await claim(deps, id, hash);
   if (!(claimed instanceof Date)) return claimed;
 
   const record: Recorder = { id: { ...id, requestHash: hash, createdAt: claimed }, recorded: false };
   try {
     const reply = await run(record);
-    if (!record.recorded) await store(deps.db, where, reply.status, reply.body);
+    if (!record.recorded) await storeAnswer(deps.db, id, reply.status, reply.body);
     return { ...reply, replayed: false };
   } catch (err) {
     if (isAppError(err) && err.status < 500) {
-      await store(deps.db, where, err.status, err.toBody());
+      await storeAnswer(deps.db, id, err.status, err.toBody());
       throw err;
     }
-    await deps.db.delete(idempotencyKeys).where(and(where, eq(idempotencyKeys.state, 'RUNNING')));
+    await forgetRunning(deps.db, id);
     throw err;
   }
 }
@@ -95,22 +89,17 @@ async function settle(run: () => Promise<{ status: number; body: unknown }>): Pr
  * Inserts the key as RUNNING and returns its time; returns the stored reply when the key was already used, or
  * throws 409/422.
  */
-async function claim(
-  deps: Deps,
-  id: { subject: string; scope: string; key: string },
-  hash: string,
-  where: ReturnType<typeof and>,
-): Promise<Reply | Date> {
+async function claim(deps: Deps, id: KeyId, hash: string): Promise<Reply | Date> {
   const now = new Date(deps.clock.now());
   try {
-    await deps.db.insert(idempotencyKeys).values({ ...id, requestHash: hash, state: 'RUNNING', createdAt: now });
+    await insertRunning(deps.db, id, hash, now);
     return now;
   } catch (err) {
     if (!isDuplicateKey(err)) throw err;
   }
 
-  const [row] = await deps.db.select().from(idempotencyKeys).where(where);
-  if (!row) return claim(deps, id, hash, where); // removed after a 5xx between our insert and select
+  const row = await findKey(deps.db, id);
+  if (!row) return claim(deps, id, hash); // removed after a 5xx between our insert and select
   if (row.requestHash !== hash) {
     throw new AppError('IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was used with a different request body');
   }
@@ -118,16 +107,7 @@ async function claim(
     return { status: row.responseStatus ?? 200, body: JSON.parse(row.responseBody ?? 'null'), replayed: true };
   }
   if (now.getTime() - row.createdAt.getTime() > ABANDONED_AFTER_MS) {
-    // Compare-and-set on created_at: of several retries of an abandoned request only one takes it over.
-    const [taken] = await deps.db
-      .update(idempotencyKeys)
-      .set({ createdAt: now })
-      .where(and(where, eq(idempotencyKeys.state, 'RUNNING'), eq(idempotencyKeys.createdAt, row.createdAt)));
-    if (taken.affectedRows === 1) return now;
+    if (await takeOver(deps.db, id, row.createdAt, now)) return now;
   }
   throw new AppError('REQUEST_IN_PROGRESS', 'A request with this Idempotency-Key is still running');
-}
-
-async function store(db: Executor, where: ReturnType<typeof and>, status: number, body: unknown) {
-  await db.update(idempotencyKeys).set({ state: 'DONE', responseStatus: status, responseBody: JSON.stringify(body) }).where(where);
 }

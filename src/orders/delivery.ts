@@ -1,7 +1,6 @@
 import { createHmac } from 'node:crypto';
-import { and, inArray, isNull, lt, sql } from 'drizzle-orm';
-import { orderEvents } from '../db/schema/index.ts';
 import type { Deps } from '../deps.ts';
+import { findEvents, recordAttempts, undeliveredEvents } from './orders.repo.ts';
 
 /** Retries: 1 s, 2 s, 4 s ... (the first within 5 s, as the contract asks), 12 attempts ≈ 1 hour in all. */
 export const DELIVERY_ATTEMPTS = 12;
@@ -79,7 +78,7 @@ const PARALLEL_POSTS = 16;
  * failed, the job throws and BullMQ retries it with backoff, skipping those already delivered. At least once.
  */
 export async function deliverEvents(deps: Deps, eventIds: string[]): Promise<{ delivered: number }> {
-  const rows = eventIds.length === 0 ? [] : await deps.db.select().from(orderEvents).where(inArray(orderEvents.eventId, eventIds));
+  const rows = await findEvents(deps.db, eventIds);
   const pending = rows.filter((r) => r.deliveredAt === null);
   const { DATA_PLATFORM_URL: url, DATA_PLATFORM_SECRET: secret } = deps.config;
   const done: number[] = [];
@@ -110,15 +109,10 @@ export async function deliverEvents(deps: Deps, eventIds: string[]): Promise<{ d
   }
   // One write for the delivered ones (attempts and the mark together), one for the failed: under a rush every
   // write here competes with the orders' commits.
-  if (done.length > 0) {
-    await deps.db
-      .update(orderEvents)
-      .set({ attempts: sql`${orderEvents.attempts} + 1`, deliveredAt: new Date(deps.clock.now()) })
-      .where(inArray(orderEvents.id, done));
-  }
+  await recordAttempts(deps.db, done, new Date(deps.clock.now()));
   if (failed.length > 0) {
     deps.counters.deliveryFailed(failed.length);
-    await deps.db.update(orderEvents).set({ attempts: sql`${orderEvents.attempts} + 1` }).where(inArray(orderEvents.id, failed.map((f) => f.id)));
+    await recordAttempts(deps.db, failed.map((f) => f.id), null);
     throw new Error(`${failed.length} of ${pending.length} deliveries failed`, { cause: failed[0]!.err });
   }
   return { delivered: done.length };
@@ -126,11 +120,7 @@ export async function deliverEvents(deps: Deps, eventIds: string[]): Promise<{ d
 
 /** Re-queues events whose job was never added (the API died right after its commit). */
 export async function relayPendingEvents(deps: Deps, olderThanMs = 30_000): Promise<number> {
-  const rows = await deps.db
-    .select({ eventId: orderEvents.eventId })
-    .from(orderEvents)
-    .where(and(isNull(orderEvents.deliveredAt), lt(orderEvents.createdAt, new Date(deps.clock.now() - olderThanMs))))
-    .limit(1_000);
-  for (const r of rows) await enqueueDelivery(deps, r.eventId);
-  return rows.length;
+  const eventIds = await undeliveredEvents(deps.db, new Date(deps.clock.now() - olderThanMs), 1_000);
+  for (const eventId of eventIds) await enqueueDelivery(deps, eventId);
+  return eventIds.length;
 }

@@ -1,6 +1,7 @@
-import { and, desc, eq, inArray, lt } from 'drizzle-orm';
+import { and, count, desc, eq, inArray, isNull, lt, sql } from 'drizzle-orm';
 import type { Executor } from '../db/client.ts';
-import { orderEvents, orderItems, orders } from '../db/schema/index.ts';
+import { orderEvents, orderItems, orders, reservationOutcomes } from '../db/schema/index.ts';
+import { isDuplicateKey } from '../db/errors.ts';
 import type { OrderView } from './orders.schemas.ts';
 
 export type OrderRow = typeof orders.$inferSelect;
@@ -56,4 +57,68 @@ export async function insertEvent(db: Executor, event: OrderEvent, view: OrderVi
   // The payload is stored as the exact bytes to send, so every retry carries the same body and signature.
   await db.insert(orderEvents).values({ eventId, orderId: view.orderId, event, payload: JSON.stringify({ ...view, event }), createdAt: at });
   return eventId;
+}
+
+export async function markCancelled(tx: Executor, orderId: number, at: Date): Promise<void> {
+  await tx.update(orders).set({ status: 'CANCELLED', cancelledAt: at }).where(eq(orders.id, orderId));
+}
+
+/** The durable mark that a cancelled order's live stock is back. */
+export async function markRestocked(db: Executor, orderId: number, at: Date): Promise<void> {
+  await db.update(orders).set({ restockedAt: at }).where(eq(orders.id, orderId));
+}
+
+/** Cancelled orders whose live restock has not been marked done since before `before`. */
+export async function unrestockedCancellations(db: Executor, before: Date, limit: number): Promise<number[]> {
+  const rows = await db
+    .select({ id: orders.id })
+    .from(orders)
+    .where(and(eq(orders.status, 'CANCELLED'), isNull(orders.restockedAt), lt(orders.cancelledAt, before)))
+    .limit(limit);
+  return rows.map((r) => r.id);
+}
+
+/**
+ * Claims a reservation for the sweeper (VOID) on the key the committer's ORDER row also takes: exactly one of the
+ * two commits. Returns the reservation's outcome, the sweeper's or the one already there.
+ */
+export async function claimVoid(db: Executor, reservationId: string, at: Date): Promise<'ORDER' | 'VOID'> {
+  try {
+    await db.insert(reservationOutcomes).values({ reservationId, outcome: 'VOID', createdAt: at });
+    return 'VOID';
+  } catch (err) {
+    if (!isDuplicateKey(err)) throw err;
+    const [row] = await db.select().from(reservationOutcomes).where(eq(reservationOutcomes.reservationId, reservationId));
+    return row?.outcome ?? 'VOID';
+  }
+}
+
+export type EventRow = typeof orderEvents.$inferSelect;
+
+export function findEvents(db: Executor, eventIds: string[]): Promise<EventRow[]> {
+  return eventIds.length === 0 ? Promise.resolve([]) : db.select().from(orderEvents).where(inArray(orderEvents.eventId, eventIds));
+}
+
+/** One write for a delivery attempt of several events: each attempt counted, the delivered ones marked. */
+export async function recordAttempts(db: Executor, ids: number[], deliveredAt: Date | null): Promise<void> {
+  if (ids.length === 0) return;
+  await db
+    .update(orderEvents)
+    .set(deliveredAt ? { attempts: sql`${orderEvents.attempts} + 1`, deliveredAt } : { attempts: sql`${orderEvents.attempts} + 1` })
+    .where(inArray(orderEvents.id, ids));
+}
+
+/** Ids of events still undelivered that were recorded before `before`. */
+export async function undeliveredEvents(db: Executor, before: Date, limit: number): Promise<string[]> {
+  const rows = await db
+    .select({ eventId: orderEvents.eventId })
+    .from(orderEvents)
+    .where(and(isNull(orderEvents.deliveredAt), lt(orderEvents.createdAt, before)))
+    .limit(limit);
+  return rows.map((r) => r.eventId);
+}
+
+export async function countUndelivered(db: Executor): Promise<number> {
+  const [row] = await db.select({ n: count() }).from(orderEvents).where(isNull(orderEvents.deliveredAt));
+  return row?.n ?? 0;
 }

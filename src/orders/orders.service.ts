@@ -1,7 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { and, eq } from 'drizzle-orm';
 import { inTransaction } from '../db/client.ts';
-import { orders, userCoupons } from '../db/schema/index.ts';
 import type { Deps } from '../deps.ts';
 import { afterCommit } from '../lib/after-commit.ts';
 import { AppError, isAppError } from '../lib/errors.ts';
@@ -9,13 +7,14 @@ import { assertOwner } from '../lib/http.ts';
 import type { Recorder } from '../lib/idempotency.ts';
 import type { Principal } from '../lib/jwt.ts';
 import { toPage, type Page } from '../lib/pagination.ts';
-import { findBalance, movePoints } from '../points/points.repo.ts';
+import { movePoints } from '../points/points.repo.ts';
 import { cachedOptions } from '../products/catalog.ts';
-import { recordStockMovements } from '../products/durable-stock.ts';
+import { recordStockMovements } from '../products/stock-ledger.repo.ts';
 import { releaseStock, reserveStock, restockOrder, restoreOptionStock, type RestockOrder, type StockItem } from '../products/stock.ts';
 import { assertUserExists } from '../users/users.service.ts';
 import { enqueueDelivery } from './delivery.ts';
-import { eventIdOf, findOrder, insertEvent, orderPage, toOrderView } from './orders.repo.ts';
+import { eventIdOf, findOrder, insertEvent, markCancelled, markRestocked, orderPage, toOrderView } from './orders.repo.ts';
+import { releaseCopy } from '../coupons/coupons.repo.ts';
 import type { OrderView } from './orders.schemas.ts';
 
 export type NewOrderInput = { items: StockItem[]; couponId?: number | null | undefined };
@@ -82,7 +81,7 @@ export async function getOrder(deps: Deps, principal: Principal, orderId: number
 }
 
 export async function listOrders(deps: Deps, userId: number, page: Page) {
-  if ((await findBalance(deps.readDb, userId)) === null) throw new AppError('USER_NOT_FOUND');
+  await assertUserExists(deps, userId);
   const rows = await orderPage(deps.readDb, userId, page.beforeId, page.limit);
   return toPage(rows, page, (r) => toOrderView(r, r.items));
 }
@@ -96,14 +95,9 @@ export async function cancelOrder(deps: Deps, principal: Principal, orderId: num
     const { order, items } = found;
     if (order.status !== 'PAID') throw new AppError('ORDER_NOT_CANCELLABLE', 'The order is already cancelled');
     const at = new Date(deps.clock.now());
-    await tx.update(orders).set({ status: 'CANCELLED', cancelledAt: at }).where(eq(orders.id, orderId));
-    if (order.couponId !== null) {
-      // Back to AVAILABLE; a copy past its expiry then reads as EXPIRED.
-      await tx
-        .update(userCoupons)
-        .set({ status: 'AVAILABLE', usedAt: null, orderId: null })
-        .where(and(eq(userCoupons.couponId, order.couponId), eq(userCoupons.userId, order.userId), eq(userCoupons.orderId, orderId)));
-    }
+    await markCancelled(tx, orderId, at);
+    // Back to AVAILABLE; a copy past its expiry then reads as EXPIRED.
+    if (order.couponId !== null) await releaseCopy(tx, { couponId: order.couponId, userId: order.userId, orderId });
     if (order.paidAmount > 0) await movePoints(tx, { userId: order.userId, type: 'REFUND', amount: order.paidAmount, orderId, at });
     await recordStockMovements(tx, orderId, items, 1, at);
     const cancelled = toOrderView({ ...order, status: 'CANCELLED' }, items);
@@ -118,5 +112,5 @@ export async function cancelOrder(deps: Deps, principal: Principal, orderId: num
 /** Live stock back and sales uncounted (idempotent), then the durable mark that it happened. */
 export async function finishRestock(deps: Deps, order: RestockOrder): Promise<void> {
   await restockOrder(deps, order);
-  await deps.db.update(orders).set({ restockedAt: new Date(deps.clock.now()) }).where(eq(orders.id, order.orderId));
+  await markRestocked(deps.db, order.orderId, new Date(deps.clock.now()));
 }

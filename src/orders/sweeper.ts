@@ -1,9 +1,6 @@
-import { and, eq, isNull, lt } from 'drizzle-orm';
-import { isDuplicateKey } from '../db/errors.ts';
-import { orders, reservationOutcomes } from '../db/schema/index.ts';
 import type { Deps } from '../deps.ts';
 import { confirmStock, releaseStock, salesOf } from '../products/stock.ts';
-import { findOrder, findOrderByReservation } from './orders.repo.ts';
+import { claimVoid, findOrder, findOrderByReservation, unrestockedCancellations } from './orders.repo.ts';
 import { finishRestock } from './orders.service.ts';
 
 /**
@@ -17,14 +14,7 @@ export async function sweepReservations(deps: Deps, timeoutMs = deps.config.RESE
   let released = 0;
   let confirmed = 0;
   for (const rid of rids) {
-    let outcome: 'ORDER' | 'VOID' = 'VOID';
-    try {
-      await deps.db.insert(reservationOutcomes).values({ reservationId: rid, outcome: 'VOID', createdAt: new Date(deps.clock.now()) });
-    } catch (err) {
-      if (!isDuplicateKey(err)) throw err;
-      const [row] = await deps.db.select().from(reservationOutcomes).where(eq(reservationOutcomes.reservationId, rid));
-      outcome = row?.outcome ?? 'VOID';
-    }
+    const outcome = await claimVoid(deps.db, rid, new Date(deps.clock.now()));
     const order = outcome === 'ORDER' ? await findOrderByReservation(deps.db, rid) : null;
     if (order?.order.status === 'CANCELLED') {
       // Cancelled before its confirmation ran: the restock closes the reservation uncounted (one outcome per order).
@@ -44,17 +34,13 @@ export async function sweepReservations(deps: Deps, timeoutMs = deps.config.RESE
 
 /** Finishes cancellations whose live restock a crash interrupted (restock is idempotent, so re-running is safe). */
 export async function repairRestocks(deps: Deps, olderThanMs = 10_000): Promise<number> {
-  const rows = await deps.db
-    .select({ id: orders.id })
-    .from(orders)
-    .where(and(eq(orders.status, 'CANCELLED'), isNull(orders.restockedAt), lt(orders.cancelledAt, new Date(deps.clock.now() - olderThanMs))))
-    .limit(500);
-  for (const { id } of rows) {
+  const ids = await unrestockedCancellations(deps.db, new Date(deps.clock.now() - olderThanMs), 500);
+  for (const id of ids) {
     const found = await findOrder(deps.db, id);
     if (found) {
       const { order, items } = found;
       await finishRestock(deps, { orderId: order.id, createdAt: order.createdAt.getTime(), reservationId: order.reservationId, items });
     }
   }
-  return rows.length;
+  return ids.length;
 }

@@ -1,15 +1,8 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { bearerSecurity, createRouter, errorResponses, guard, jsonContent } from '../lib/http.ts';
+import { Popular } from './popular.schemas.ts';
 import { readPopular, refreshPopular } from './popular.service.ts';
 
-const Timestamp = z.string().openapi({ format: 'date-time' });
-const Popular = z
-  .object({
-    items: z.array(z.object({ rank: z.number().int(), productId: z.number().int(), name: z.string(), salesCount: z.number().int() })),
-    window: z.object({ from: Timestamp, to: Timestamp }),
-    computedAt: Timestamp,
-  })
-  .openapi('PopularProducts');
 
 export const popularRoutes = createRouter()
   .openapi(

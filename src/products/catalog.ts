@@ -1,23 +1,13 @@
 import type { Deps } from '../deps.ts';
-import { Bounded } from '../lib/bounded.ts';
 import { findOptions, findProduct, type OptionRow, type ProductRow } from './products.repo.ts';
-
-const MAX_ENTRIES = 50_000;
 
 /**
  * Products and options never change once created (only their stock does, and stock lives in Redis), so each
- * process keeps them after the first read: product pages and orders then read MySQL only for what is new.
- * Bounded; the oldest entry goes first.
+ * process keeps them after the first read (`deps.caches`): product pages and orders then read MySQL only for
+ * what is new.
  */
-const caches = new WeakMap<Deps, { products: Bounded<number, { product: ProductRow; options: OptionRow[] }>; options: Bounded<number, OptionRow> }>();
-const of = (deps: Deps) => {
-  let c = caches.get(deps);
-  if (!c) caches.set(deps, (c = { products: new Bounded(MAX_ENTRIES), options: new Bounded(MAX_ENTRIES) }));
-  return c;
-};
-
 export async function cachedProduct(deps: Deps, id: number) {
-  const c = of(deps);
+  const c = deps.caches;
   const hit = c.products.get(id);
   if (hit) return hit;
   const found = await findProduct(deps.readDb, id);
@@ -27,7 +17,7 @@ export async function cachedProduct(deps: Deps, id: number) {
 
 /** The options that exist among `ids` (unknown ids are simply absent). The `stock` field is not kept fresh: never read it here. */
 export async function cachedOptions(deps: Deps, ids: number[]): Promise<OptionRow[]> {
-  const c = of(deps);
+  const c = deps.caches;
   const missing = ids.filter((id) => !c.options.get(id));
   if (missing.length > 0) for (const o of await findOptions(deps.db, missing)) c.options.set(o.id, o);
   return ids.map((id) => c.options.get(id)).filter((o): o is OptionRow => o !== undefined);

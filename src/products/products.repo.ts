@@ -41,3 +41,21 @@ export async function addDurableStock(db: Executor, optionId: number, delta: num
     );
   return res.affectedRows === 1;
 }
+
+/** Each product's name among `ids` (unknown ids are absent). */
+export async function productNames(db: Executor, ids: number[]): Promise<Map<number, string>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db.select({ id: products.id, name: products.name }).from(products).where(inArray(products.id, ids));
+  return new Map(rows.map((r) => [r.id, r.name]));
+}
+
+/** A product and its options (positions in the given order); returns their ids. */
+export async function insertProduct(
+  tx: Executor,
+  row: { name: string; description: string | null; createdAt: Date },
+  options: { name: string; price: number; stock: number }[],
+): Promise<{ id: number; optionIds: number[] }> {
+  const [{ id }] = (await tx.insert(products).values(row).$returningId()) as [{ id: number }];
+  const ids = (await tx.insert(productOptions).values(options.map((o, position) => ({ ...o, productId: id, position }))).$returningId()) as { id: number }[];
+  return { id, optionIds: ids.map((r) => r.id) };
+}

@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { productOptions, products } from '../db/schema/index.ts';
 import type { Deps } from '../deps.ts';
 import { AppError } from '../lib/errors.ts';
 import { toPage, type Page } from '../lib/pagination.ts';
 import { cachedProduct } from './catalog.ts';
-import { addDurableStock, findOptions, productPage, type OptionRow, type ProductRow } from './products.repo.ts';
+import { addDurableStock, findOptions, insertProduct, productPage, type OptionRow, type ProductRow } from './products.repo.ts';
 import { AdjustCode, RESEND_MARKER_TTL_S } from '../redis/codes.ts';
 import { liveStock, restoreOptionStock } from './stock.ts';
 
@@ -20,10 +19,8 @@ export type NewProductInput = {
  * Concurrent reads of one product share one in-flight stock read: under a crowd on a product page that turns
  * a Redis call per request into one per round trip, and the answer is never older than that round trip.
  */
-const inFlight = new WeakMap<Deps, Map<number, Promise<number[]>>>();
 function sharedStock(deps: Deps, productId: number, optionIds: number[]): Promise<number[]> {
-  let reads = inFlight.get(deps);
-  if (!reads) inFlight.set(deps, (reads = new Map()));
+  const reads = deps.caches.stockReads;
   let read = reads.get(productId);
   if (!read) {
     read = liveStock(deps, optionIds).finally(() => reads.delete(productId));
@@ -44,13 +41,10 @@ async function productView(deps: Deps, product: ProductRow, options: OptionRow[]
 
 /** The product and its options in one transaction, then each option's live stock in Redis. */
 export async function createProduct(deps: Deps, input: NewProductInput) {
-  const { product, options } = await deps.db.transaction(async (tx) => {
-    const row = { name: input.name, description: input.description ?? null, createdAt: new Date(deps.clock.now()) };
-    const [{ id }] = (await tx.insert(products).values(row).$returningId()) as [{ id: number }];
-    const values = input.options.map((o, position) => ({ ...o, productId: id, position }));
-    const ids = (await tx.insert(productOptions).values(values).$returningId()) as { id: number }[];
-    return { product: { id, ...row }, options: values.map((v, i) => ({ ...v, id: ids[i]!.id })) };
-  });
+  const row = { name: input.name, description: input.description ?? null, createdAt: new Date(deps.clock.now()) };
+  const { id, optionIds } = await deps.db.transaction((tx) => insertProduct(tx, row, input.options));
+  const product = { id, ...row };
+  const options = input.options.map((o, position) => ({ ...o, productId: id, position, id: optionIds[position]! }));
   await restoreOptionStock(deps, options.map((o) => o.id));
   return productView(deps, product, options);
 }

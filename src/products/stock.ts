@@ -1,6 +1,6 @@
 import type { Deps } from '../deps.ts';
-import { ReserveCode } from '../redis/codes.ts';
-import { durableStock } from './durable-stock.ts';
+import { ReleaseCode, ReserveCode, RestockCode } from '../redis/codes.ts';
+import { durableStock } from './stock-ledger.repo.ts';
 
 export const SALES_TTL_S = 74 * 3600; // a little over the 72-hour window
 export const RESTOCK_MARK_TTL_S = 7 * 86_400;
@@ -27,7 +27,7 @@ export async function releaseStock(deps: Deps, rid: string): Promise<boolean> {
   const k = deps.keys;
   const optionIds = Object.keys(await deps.redis.hgetall(k.reservation(rid)));
   const keys = [k.reservations, k.reservation(rid), ...optionIds.map((id) => k.optionStock(Number(id)))];
-  return (await deps.redis.releaseStock(keys.length, ...keys, rid, ...optionIds)) === 1;
+  return (await deps.redis.releaseStock(keys.length, ...keys, rid, ...optionIds)) === ReleaseCode.Released;
 }
 
 /** Units per product of an order's items: what confirming it counts in its sales hour. */
@@ -79,7 +79,7 @@ export async function restockOrder(deps: Deps, order: RestockOrder) {
     ...order.items.map((i) => k.optionStock(i.optionId)),
   ];
   const args = [RESTOCK_MARK_TTL_S, inWindow, order.reservationId, ...order.items.flatMap((i) => [i.quantity, i.productId])];
-  return (await deps.redis.restockOrder(keys.length, ...keys, ...args)) === 1;
+  return (await deps.redis.restockOrder(keys.length, ...keys, ...args)) === RestockCode.Restocked;
 }
 
 /**

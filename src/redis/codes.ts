@@ -1,6 +1,6 @@
 import { AppError } from '../lib/errors.ts';
 
-/** Mirrors the negative return codes of lua/issue-coupon.lua. */
+/** Mirrors the return codes of lua/issue-coupon.lua. */
 export enum IssueCode {
   Issued = 1,
   SoldOut = -1,
@@ -24,6 +24,34 @@ export enum AdjustCode {
   NoStockKey = -2,
   AboveLimit = -3,
 }
+
+/** Mirrors the return codes of lua/release-stock.lua. */
+export enum ReleaseCode {
+  Released = 1,
+  NothingToRelease = 0,
+}
+
+/** Mirrors the return codes of lua/restock-order.lua. */
+export enum RestockCode {
+  Restocked = 1,
+  AlreadyDone = 0,
+}
+
+/** Mirrors the return codes of lua/ack-outbox.lua. */
+export enum AckCode {
+  Acknowledged = 1,
+  /** another drainer re-claimed the batch and will acknowledge it */
+  Stale = 0,
+}
+
+/** Mirrors the reply of lua/claim-outbox.lua: nothing to persist, or the batch's token and its entries. */
+export type ClaimReply = [] | [token: string, ...entries: string[]];
+
+/** Mirrors the reply of lua/confirm-stock.lua: how many reservations were confirmed by this call. */
+export type ConfirmReply = number;
+
+/** Mirrors the reply of lua/restore-coupon.lua: the coupon's restored stock. */
+export type RestoreReply = number;
 
 /**
  * How long a script remembers a request it applied, so that a resend after a lost reply is answered, not

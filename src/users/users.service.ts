@@ -4,7 +4,7 @@ import { insertUser, userExists } from './users.repo.ts';
 
 export async function createUser(deps: Deps, name: string) {
   const id = await deps.db.transaction((tx) => insertUser(tx, name, new Date(deps.clock.now())));
-  deps.knownUsers.set(id, true);
+  deps.caches.knownUsers.set(id, true);
   return { id, name };
 }
 
@@ -14,7 +14,7 @@ export async function createUser(deps: Deps, name: string) {
  * not remembered, since they may be created later.
  */
 export async function assertUserExists(deps: Deps, userId: number): Promise<void> {
-  if (deps.knownUsers.has(userId)) return;
+  if (deps.caches.knownUsers.has(userId)) return;
   if (!(await userExists(deps.db, userId))) throw new AppError('USER_NOT_FOUND');
-  deps.knownUsers.set(userId, true);
+  deps.caches.knownUsers.set(userId, true);
 }

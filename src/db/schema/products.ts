@@ -25,7 +25,7 @@ export const productOptions = mysqlTable(
 /**
  * Durable stock movements of orders and cancellations, written inside their transactions as new rows (no shared
  * row lock), folded into `product_options.stock` in batches by the apply-stock job. Durable stock is always
- * `product_options.stock` + the unapplied movements (src/products/durable-stock.ts).
+ * `product_options.stock` + the unapplied movements (src/products/stock-ledger.repo.ts).
  */
 export const stockLedger = mysqlTable(
   'stock_ledger',
