@@ -3,7 +3,7 @@
   KEYS[2] coupon:{id}:stock    copies left
   KEYS[3] coupon:{id}:issued   hash userId -> issuedAt (ms): the dedupe set, with the time orders need
   KEYS[4] coupon:{id}:outbox   list of "userId:issuedAt", drained into MySQL by the coupon-drain worker
-  KEYS[5] coupon:{id}:rate:<userId>  this user's request counter for the current second
+  KEYS[5] coupon:{id}:rate:<userId>:<second of now>  this user's request counter for that second
   KEYS[6] coupon:{id}:req:<requestId>  set when this request issued a copy
   ARGV[1] userId  ARGV[2] now (ms)  ARGV[3] requests per user per second (0 = no limit)  ARGV[4] marker TTL (s)
   Returns {1, validDays} issued, {-1} sold out, {-2} already issued, {-3} outside the issue window,
@@ -16,16 +16,16 @@ if redis.call('EXISTS', KEYS[6]) == 1 then
   return {1, tonumber(redis.call('HGET', KEYS[1], 'validDays'))}
 end
 
+local now = tonumber(ARGV[2])
 local limit = tonumber(ARGV[3])
 if limit > 0 then
   local n = redis.call('INCR', KEYS[5])
-  if n == 1 then redis.call('PEXPIRE', KEYS[5], 1000) end
-  if n > limit then return {-5, redis.call('PTTL', KEYS[5])} end
+  if n == 1 then redis.call('PEXPIRE', KEYS[5], 2000) end
+  if n > limit then return {-5, 1000 - now % 1000} end
 end
 
 local meta = redis.call('HMGET', KEYS[1], 'validDays', 'startsAt', 'endsAt')
 if not meta[1] then return {-4} end
-local now = tonumber(ARGV[2])
 if (meta[2] ~= '' and now < tonumber(meta[2])) or (meta[3] ~= '' and now >= tonumber(meta[3])) then
   return {-3}
 end

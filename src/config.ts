@@ -85,6 +85,9 @@ export class ConfigError extends Error {
 /** The role a process of the engine runs: HTTP, the BullMQ workers, or both (the layout `npm start` runs). */
 export type ProcessRole = 'api' | 'worker' | 'all';
 
+/** The IPC message a process of the engine sends its parent (if it has one) once it serves its role. */
+export const ENGINE_READY = 'engine-ready';
+
 /** The environment of a process the engine starts itself, in `role`. */
 export function childEnv(role: ProcessRole, env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
   return { ...env, ENGINE_ROLE: role, ENGINE_CHILD: '1' };

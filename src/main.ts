@@ -3,7 +3,7 @@ import cluster, { type Worker } from 'node:cluster';
 import type { Server } from 'node:http';
 import { setPriority } from 'node:os';
 import { parseArgs } from 'node:util';
-import { childEnv, ConfigError, loadConfig, type Config, type ProcessRole } from './config.ts';
+import { childEnv, ConfigError, ENGINE_READY, loadConfig, type Config, type ProcessRole } from './config.ts';
 import { prepareDatabase } from './db/client.ts';
 import type { Deps } from './deps.ts';
 import type { Workers } from './jobs/workers.ts';
@@ -147,8 +147,12 @@ async function runProcess(
   let server: Server | null = null;
   if (role !== 'worker') {
     const { createApp } = await import('./app.ts');
-    server = startServer(createApp(deps).fetch, config.PORT, (port) => log.info({ port, role }, 'engine listening'));
+    await new Promise<void>((resolve) => {
+      server = startServer(createApp(deps).fetch, config.PORT, (port) => (log.info({ port, role }, 'engine listening'), resolve()));
+    });
   }
+  // A parent on IPC (the primary, a supervisor, the fault tests) learns that this process serves its role.
+  process.send?.({ type: ENGINE_READY, role });
 
   let stopping = false;
   const stop = async (signal: string) => {

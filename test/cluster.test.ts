@@ -17,7 +17,7 @@ it.skipIf(!clustered)('in cluster mode, coupons spread over the masters while ea
   const ids = await Promise.all(Array.from({ length: 12 }, () => coupon(e, { totalQuantity: 3 })));
   for (const id of ids) {
     const slot = Number(await cluster.cluster('KEYSLOT', e.deps.keys.couponStock(id)));
-    for (const key of [e.deps.keys.couponMeta(id), e.deps.keys.couponIssued(id), e.deps.keys.couponOutbox(id), e.deps.keys.issueRate(id, 1)]) {
+    for (const key of [e.deps.keys.couponMeta(id), e.deps.keys.couponIssued(id), e.deps.keys.couponOutbox(id), e.deps.keys.issueRate(id, 1, Date.now())]) {
       expect(Number(await cluster.cluster('KEYSLOT', key))).toBe(slot);
     }
     expect((await e.request('POST', `/coupons/${id}/issue`, { token: e.tokenFor(5) })).status).toBe(201);

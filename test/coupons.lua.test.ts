@@ -18,7 +18,7 @@ async function coupon(stock: number, window: { startsAt?: number; endsAt?: numbe
 }
 const issue = (id: number, userId: number, now = 1_000_000, limit = 0, requestId: string = randomUUID()) => {
   const k = e.deps.keys;
-  const keys = [k.couponMeta(id), k.couponStock(id), k.couponIssued(id), k.couponOutbox(id), k.issueRate(id, userId), k.issueRequest(id, requestId)] as const;
+  const keys = [k.couponMeta(id), k.couponStock(id), k.couponIssued(id), k.couponOutbox(id), k.issueRate(id, userId, now), k.issueRequest(id, requestId)] as const;
   return e.deps.redis.issueCoupon(...keys, userId, now, limit, RESEND_MARKER_TTL_S);
 };
 
@@ -30,7 +30,7 @@ describe('lua/issue-coupon.lua', () => {
     expect(await issue(id, 9, 7_000, 1, 'req-1')).toEqual([IssueCode.Issued, 3]);
     expect(await e.deps.redis.get(k.couponStock(id))).toBe('4');
     expect(await e.deps.redis.llen(k.couponOutbox(id))).toBe(1);
-    expect(await e.deps.redis.get(k.issueRate(id, 9))).toBe('1');
+    expect(await e.deps.redis.get(k.issueRate(id, 9, 7_000))).toBe('1');
     // another request of the same user is still told that they hold it
     expect(await issue(id, 9, 7_001, 0, 'req-2')).toEqual([IssueCode.AlreadyIssued]);
   });

@@ -122,8 +122,18 @@ describe('issuing', () => {
 });
 
 describe('persistence survives crashes and lost Redis state', () => {
-  it('a drainer that dies between insert and acknowledge is replayed without duplicates', async () => {
-    await e.stopWorkers();
+  /** Runs `steps` with the engine's workers stopped, and starts them again whatever happens. */
+  async function withoutWorkers(steps: () => Promise<void>, abruptly = false): Promise<void> {
+    await e.stopWorkers(abruptly);
+    try {
+      await steps();
+    } finally {
+      await e.startWorkers();
+    }
+  }
+
+  it('a drainer that dies between insert and acknowledge is replayed without duplicates', () =>
+    withoutWorkers(async () => {
     const c = await newCoupon({ totalQuantity: 300 });
     await concurrently(300, (i) => issue(c.id, 600_000 + i));
     await expect(
@@ -132,17 +142,18 @@ describe('persistence survives crashes and lost Redis state', () => {
     expect((await status(c.id)).persistedCount).toBe(120);
     expect(await drainCoupon(e.deps, c.id, { batchSize: 120 })).toBe(300);
     expect(await status(c.id)).toMatchObject({ issuedCount: 300, remaining: 0, persistedCount: 300 });
-    await e.startWorkers();
-  });
+  }));
 
   it('a real worker closed abruptly mid-rush and restarted still persists exactly what was issued', async () => {
     const c = await newCoupon({ totalQuantity: 300 });
-    const rush = concurrently(400, (i) => issue(c.id, 700_000 + i));
-    await new Promise((r) => setTimeout(r, 30));
-    await e.stopWorkers(true);
-    const won = (await rush).filter((r) => r.status === 201).length;
-    expect(won).toBe(300);
-    await e.startWorkers();
+    const first = await concurrently(150, (i) => issue(c.id, 700_000 + i));
+    // The worker is draining this coupon: copies are reaching MySQL while the second wave is still being issued.
+    await until(() => status(c.id), (v) => v.persistedCount > 0, 10_000, 'the drain under way');
+    const second = concurrently(250, (i) => issue(c.id, 700_150 + i));
+    await withoutWorkers(async () => {
+      const won = [...first, ...(await second)].filter((r) => r.status === 201).length;
+      expect(won).toBe(300);
+    }, true);
     const s = await until(() => status(c.id), (v) => v.persistedCount === 300, 15_000, 'all 300 persisted');
     expect(s).toMatchObject({ issuedCount: 300, remaining: 0, persistedCount: 300 });
   });
@@ -152,7 +163,7 @@ describe('persistence survives crashes and lost Redis state', () => {
     await concurrently(20, (i) => issue(c.id, 800_000 + i));
     await until(() => status(c.id), (v) => v.persistedCount === 20, 10_000, 'all 20 persisted');
     const before = await issuedHash(c.id);
-    await e.stopWorkers();
+    await withoutWorkers(async () => {
     const keys = await scanKeys(e.deps, `${e.config.REDIS_PREFIX}*`);
     await deleteKeys(e.deps, keys);
     const lost = await issue(c.id, 1);
@@ -161,17 +172,17 @@ describe('persistence survives crashes and lost Redis state', () => {
     expect(await issuedHash(c.id)).toEqual(before);
     expect(await e.deps.redis.get(e.deps.keys.couponStock(c.id))).toBe('30');
     expect((await issue(c.id, 800_000)).body.error.code).toBe('COUPON_ALREADY_ISSUED');
-    await e.startWorkers();
+    });
   });
 
   it('rebuild while issuances still wait in the outbox counts each of them once', async () => {
-    await e.stopWorkers();
     const c = await newCoupon({ totalQuantity: 40 });
+    await withoutWorkers(async () => {
     await concurrently(25, (i) => issue(c.id, 900_000 + i));
     await drainCoupon(e.deps, c.id, { batchSize: 10, afterInsert: () => Promise.reject(new Error('stop')) }).catch(() => undefined);
     await restoreMissingCoupons(e.deps, true);
     expect(await status(c.id)).toMatchObject({ issuedCount: 25, remaining: 15, persistedCount: 10 });
-    await e.startWorkers();
+    });
     expect((await until(() => status(c.id), (v) => v.persistedCount === 25, 10_000, 'all 25 persisted')).persistedCount).toBe(25);
   });
 });

@@ -86,7 +86,7 @@ export async function issueCoupon(deps: Deps, couponId: number, userId: number):
     k.couponStock(couponId),
     k.couponIssued(couponId),
     k.couponOutbox(couponId),
-    k.issueRate(couponId, userId),
+    k.issueRate(couponId, userId, now),
     k.issueRequest(couponId, randomUUID()),
     userId,
     now,

@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../../bench/lib/processes.ts';
+import { ENGINE_READY } from '../../src/config.ts';
 import { ROOT } from '../../src/paths.ts';
 import { until } from '../harness.ts';
 
@@ -87,15 +88,20 @@ export async function engineProcess(role: 'api' | 'worker' | 'all', env: Record<
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', '--role', role], {
     cwd: ROOT,
     env: { ...process.env, LOG_LEVEL: 'warn', ...env, PORT: String(port) },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
+  const ready = new Promise<void>((resolve) => child.on('message', (m: { type?: string }) => m?.type === ENGINE_READY && resolve()));
   let out = '';
   child.stdout!.on('data', (d) => (out = (out + d).slice(-20_000)));
   child.stderr!.on('data', (d) => (out = (out + d).slice(-20_000)));
   const url = `http://127.0.0.1:${port}`;
-  if (role !== 'worker') await until(() => fetch(`${url}/health`).then((r) => r.status), (s) => s === 200 || s === 503, 30_000, `${role} process`);
-  else await sleep(2_500);
-  if (child.exitCode !== null) throw new Error(`${role} exited: ${out}`);
+  // Ready when the process says so over IPC (the API is listening, the workers are consuming), not after a guess.
+  let timer: NodeJS.Timeout | undefined;
+  await new Promise<void>((resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(`${role} process not ready within 30 s: ${out}`)), 30_000);
+    child.once('exit', () => reject(new Error(`${role} exited: ${out}`)));
+    void ready.then(resolve);
+  }).finally(() => clearTimeout(timer));
   return {
     child,
     url,
