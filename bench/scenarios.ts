@@ -215,7 +215,9 @@ async function orderLoad(ctx: Context, server: Proc, optionId: number, firstUser
     path: '/orders',
     request: (n) => ({ headers: { ...json, authorization: `Bearer ${ctx.token(firstUser + (n % BUYERS))}` }, body }),
     onResponse: (status) => {
-      if (status === 201) (last201 = Date.now()), (first201 ||= last201);
+      if (status !== 201) return;
+      last201 = Date.now();
+      first201 ||= last201;
     },
     cpu: () => server.cpu(),
     ...(engine ? { sample: () => engine.rssMb(), sampleParts: () => engine.rssByProcess() } : {}),

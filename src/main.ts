@@ -93,7 +93,12 @@ async function runPrimary(config: Config, role: ProcessRole): Promise<void> {
   const stopChildren = async () => {
     stopping = true;
     const exits = [...apiChildren().map((w) => w.process), ...(workerChild ? [workerChild] : [])].map(
-      (p) => new Promise<void>((resolve) => (p.exitCode !== null || p.signalCode !== null ? resolve() : (p.once('exit', () => resolve()), p.kill('SIGTERM')))),
+      (p) =>
+        new Promise<void>((resolve) => {
+          if (p.exitCode !== null || p.signalCode !== null) return resolve();
+          p.once('exit', () => resolve());
+          p.kill('SIGTERM');
+        }),
     );
     await Promise.all(exits);
   };
@@ -147,9 +152,9 @@ async function runProcess(
   let server: Server | null = null;
   if (role !== 'worker') {
     const { createApp } = await import('./app.ts');
-    await new Promise<void>((resolve) => {
-      server = startServer(createApp(deps).fetch, config.PORT, (port) => (log.info({ port, role }, 'engine listening'), resolve()));
-    });
+    const listening = await startServer(createApp(deps).fetch, config.PORT);
+    server = listening.server;
+    log.info({ port: listening.port, role }, 'engine listening');
   }
   // A parent on IPC (the primary, a supervisor, the fault tests) learns that this process serves its role.
   process.send?.({ type: ENGINE_READY, role });

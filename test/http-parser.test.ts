@@ -13,7 +13,7 @@ let server: Server;
 let port: number;
 beforeAll(async () => {
   e = await createTestEngine();
-  await new Promise<void>((resolve) => (server = startServer(e.app.fetch, 0, (p) => ((port = p), resolve()))));
+  ({ server, port } = await startServer(e.app.fetch, 0));
 });
 afterAll(async () => {
   await new Promise<void>((resolve) => server.close(() => resolve()));

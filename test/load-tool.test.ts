@@ -20,7 +20,9 @@ let url: string;
 let out: string;
 beforeAll(async () => {
   e = await createTestEngine({ workers: true });
-  await new Promise<void>((resolve) => (server = startServer(e.app.fetch, 0, (port) => ((url = `http://127.0.0.1:${port}`), resolve()))));
+  const listening = await startServer(e.app.fetch, 0);
+  server = listening.server;
+  url = `http://127.0.0.1:${listening.port}`;
   out = mkdtempSync(join(tmpdir(), 'load-'));
 });
 afterAll(async () => {

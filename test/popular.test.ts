@@ -33,7 +33,7 @@ it('an empty shop answers an empty list, computed on first read', async () => {
   });
 });
 
-let p: Record<string, { id: number; opt: number }> = {};
+const p: Record<string, { id: number; opt: number }> = {};
 let cancellable = 0;
 
 it('only the last 72 whole hours count; ties rank the lower product id first', async () => {

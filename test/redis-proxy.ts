@@ -35,11 +35,11 @@ export async function startRedisProxy(target = new URL(process.env.REDIS_URL || 
     client.on('data', (chunk: Buffer) => {
       if (mode === 'hang') return;
       const text = chunk.toString('latin1').toLowerCase();
-      if (dropOn && dropOn.every((s) => text.includes(s))) {
+      if (dropOn?.every((s) => text.includes(s))) {
         dropOn = null;
         dropNextReply = true;
       }
-      if (downAfter && downAfter.every((s) => text.includes(s))) {
+      if (downAfter?.every((s) => text.includes(s))) {
         downAfter = null;
         downAfterReply = true;
       }

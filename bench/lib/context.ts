@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import mysql from 'mysql2/promise';
-import { Cluster, Redis } from 'ioredis';
+import { type Cluster, Redis } from 'ioredis';
 import { parseDatabaseUrl } from '../../src/db/client.ts';
 import { createJwt } from '../../src/lib/jwt.ts';
 import { createKeys } from '../../src/redis/keys.ts';
@@ -60,7 +60,11 @@ export async function createContext(opts: Options) {
       const name = JSON.stringify(extra);
       let e = engines.get(name);
       if (!e) {
-        for (const [other, proc] of engines) if (other !== name) (await proc.stop(), engines.delete(other));
+        for (const [other, proc] of engines) {
+          if (other === name) continue;
+          await proc.stop();
+          engines.delete(other);
+        }
         // npm start's own flags; BENCH_ENGINE_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the engine
         // (its children inherit both).
         const nodeArgs = [...startScriptNodeArgs(), ...(process.env.BENCH_ENGINE_NODE_ARGS ?? '').split(' ').filter(Boolean)];

@@ -27,10 +27,14 @@ app.post('/coupons/:id/issue', async (c) => {
     await conn.beginTransaction();
     const [rows] = await conn.query<mysql.RowDataPacket[]>('SELECT total, issued FROM lock_coupons WHERE id = ? FOR UPDATE', [couponId]);
     const coupon = rows[0];
-    if (!coupon) return (await conn.rollback(), c.json({ error: { code: 'COUPON_NOT_FOUND', message: 'no' } }, 404));
+    const refuse = async (code: string, status: 404 | 409) => {
+      await conn.rollback();
+      return c.json({ error: { code, message: 'no' } }, status);
+    };
+    if (!coupon) return refuse('COUPON_NOT_FOUND', 404);
     const [dup] = await conn.query<mysql.RowDataPacket[]>('SELECT 1 FROM lock_user_coupons WHERE coupon_id = ? AND user_id = ?', [couponId, principal.userId]);
-    if (dup.length > 0) return (await conn.rollback(), c.json({ error: { code: 'COUPON_ALREADY_ISSUED', message: 'no' } }, 409));
-    if (coupon.issued >= coupon.total) return (await conn.rollback(), c.json({ error: { code: 'COUPON_SOLD_OUT', message: 'no' } }, 409));
+    if (dup.length > 0) return refuse('COUPON_ALREADY_ISSUED', 409);
+    if (coupon.issued >= coupon.total) return refuse('COUPON_SOLD_OUT', 409);
     await conn.query('INSERT INTO lock_user_coupons VALUES (?, ?, NOW(3))', [couponId, principal.userId]);
     await conn.query('UPDATE lock_coupons SET issued = issued + 1 WHERE id = ?', [couponId]);
     await conn.commit();

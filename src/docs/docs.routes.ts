@@ -39,7 +39,10 @@ export function docsRoutes() {
   const cache = new Map<string, Buffer>();
   const asset = (name: string) => {
     let body = cache.get(name);
-    if (!body) cache.set(name, (body = readFileSync(join(dist, name))));
+    if (!body) {
+      body = readFileSync(join(dist, name));
+      cache.set(name, body);
+    }
     return body;
   };
   return new Hono<AppEnv>()

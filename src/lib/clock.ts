@@ -8,7 +8,15 @@ export const systemClock: Clock = { now: () => Date.now() };
 /** A clock tests move by hand. */
 export function manualClock(start: number): Clock & { set(ms: number): void; advance(ms: number): void } {
   let t = start;
-  return { now: () => t, set: (ms) => void (t = ms), advance: (ms) => void (t += ms) };
+  return {
+    now: () => t,
+    set: (ms) => {
+      t = ms;
+    },
+    advance: (ms) => {
+      t += ms;
+    },
+  };
 }
 
 export const iso = (ms: number | Date) => new Date(ms).toISOString();

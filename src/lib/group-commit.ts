@@ -14,6 +14,7 @@ type Waiting<E, R> = { entry: E; resolve: (r: R) => void; reject: (e: unknown) =
 export function createGroupCommit<E, R>(opts: GroupCommitOptions, commit: CommitBatch<E, R>, onBatch?: (size: number) => void) {
   const queue: Waiting<E, R>[] = [];
   let inFlight = 0;
+  // biome-ignore lint/correctness/noUnusedVariables: read by `??=` below (one window timer at a time)
   let timer: NodeJS.Timeout | null = null;
   let soon = false;
   const idle: (() => void)[] = [];

@@ -78,7 +78,7 @@ export const idempotencyHeaders = z.object({
 
 const bearer = (c: Context<AppEnv>): Principal => {
   const header = requestHeader(c, 'authorization');
-  if (!header || !header.startsWith('Bearer ')) throw new AppError('UNAUTHENTICATED');
+  if (!header?.startsWith('Bearer ')) throw new AppError('UNAUTHENTICATED');
   const principal = c.get('deps').jwt.verify(header.slice(7).trim());
   if (!principal) throw new AppError('UNAUTHENTICATED');
   return principal;

@@ -39,7 +39,7 @@ export function createJwt(secret: string, now: () => number = Date.now) {
     const second = token.indexOf('.', first + 1);
     if (first < 1 || second < 0 || token.indexOf('.', second + 1) !== -1) return null;
     const header = parseSegment(token.slice(0, first));
-    if (!header || header.alg !== 'HS256') return null;
+    if (header?.alg !== 'HS256') return null;
     // Compared as text against the one canonical base64url spelling: padding, `+/` or non-zero trailing bits
     // decode to the same bytes, and a token must have exactly one accepted form.
     const signature = Buffer.from(token.slice(second + 1), 'latin1');

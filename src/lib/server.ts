@@ -38,7 +38,10 @@ function onClientError(err: NodeJS.ErrnoException, socket: Socket): void {
  * The app on a Node HTTP server. @hono/node-server answers a request target it cannot turn into a URL (`*`, a
  * backslash) with an empty 400 unless given an error handler; this one gives the contract's body.
  */
-export function startServer(fetch: (req: Request, env: unknown) => unknown, port: number, onListening: (port: number) => void): Server {
+export async function startServer(
+  fetch: (req: Request, env: unknown) => unknown,
+  port: number,
+): Promise<{ server: Server; port: number }> {
   const listener = getRequestListener(fetch as Parameters<typeof getRequestListener>[0], {
     errorHandler: (err) => {
       const appErr = err instanceof RequestError ? new AppError('VALIDATION_FAILED', 'The request target is not a valid URL') : new AppError('INTERNAL');
@@ -47,6 +50,12 @@ export function startServer(fetch: (req: Request, env: unknown) => unknown, port
   });
   const server = createServer(listener);
   server.on('clientError', onClientError);
-  server.listen(port, () => onListening((server.address() as { port: number }).port));
-  return server;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  return { server, port: (server.address() as { port: number }).port };
 }

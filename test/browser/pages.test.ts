@@ -24,7 +24,9 @@ let profile: string;
 
 beforeAll(async () => {
   e = await createTestEngine({ env: { ADMIN_USER: 'ops', ADMIN_PASSWORD: 'correct horse' } });
-  await new Promise<void>((resolve) => (server = startServer(e.app.fetch, 0, (port) => ((origin = `http://127.0.0.1:${port}`), resolve()))));
+  const listening = await startServer(e.app.fetch, 0);
+  server = listening.server;
+  origin = `http://127.0.0.1:${listening.port}`;
   profile = mkdtempSync(join(tmpdir(), 'chromium-'));
   mkdirSync(SHOTS, { recursive: true });
   browser = await puppeteer.launch({
