@@ -22,7 +22,14 @@ export async function benchPopularAggregate() {
   const id = randomBytes(4).toString('hex');
   const db = new URL(process.env.DATABASE_URL || 'mysql://root@127.0.0.1:3306/commerce');
   db.pathname = `/bench_pop_${id}`;
-  const config = loadConfig({ ...process.env, NODE_ENV: 'test', JWT_SECRET: 'bench-popular-secret-0123456789', DATABASE_URL: db.toString(), REDIS_PREFIX: `benchpop:${id}:`, LOG_LEVEL: 'warn' });
+  const config = loadConfig({
+    ...process.env,
+    NODE_ENV: 'test',
+    JWT_SECRET: 'bench-popular-secret-0123456789',
+    DATABASE_URL: db.toString(),
+    REDIS_PREFIX: `benchpop:${id}:`,
+    LOG_LEVEL: 'warn',
+  });
   await prepareDatabase(config.DATABASE_URL);
   const deps = await createDeps(config);
   try {
@@ -41,9 +48,22 @@ export async function benchPopularAggregate() {
       top = snap.items.map((x) => `${x.productId}:${x.salesCount}`).join(' ');
     }
     times.sort((a, b) => a - b);
-    const result = { products: PRODUCTS, buckets: hours.length, runs: RUNS, minMs: +times[0]!.toFixed(1), medianMs: +times[Math.floor(RUNS / 2)]!.toFixed(1), maxMs: +times[RUNS - 1]!.toFixed(1), top };
-    console.log(`| popular aggregation | ${PRODUCTS} products × ${hours.length} hourly buckets | min ${result.minMs} ms | median ${result.medianMs} ms | max ${result.maxMs} ms |`);
-    writeFileSync(join(ROOT, 'bench', 'results', 'popular-aggregate.json'), JSON.stringify({ ...result, at: new Date().toISOString() }, null, 2));
+    const result = {
+      products: PRODUCTS,
+      buckets: hours.length,
+      runs: RUNS,
+      minMs: +times[0]!.toFixed(1),
+      medianMs: +times[Math.floor(RUNS / 2)]!.toFixed(1),
+      maxMs: +times[RUNS - 1]!.toFixed(1),
+      top,
+    };
+    console.log(
+      `| popular aggregation | ${PRODUCTS} products × ${hours.length} hourly buckets | min ${result.minMs} ms | median ${result.medianMs} ms | max ${result.maxMs} ms |`,
+    );
+    writeFileSync(
+      join(ROOT, 'bench', 'results', 'popular-aggregate.json'),
+      JSON.stringify({ ...result, at: new Date().toISOString() }, null, 2),
+    );
     return result;
   } finally {
     for (const hour of windowOf(deps.clock.now()).hours) await deps.redis.unlink(deps.keys.salesHour(hour));

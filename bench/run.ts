@@ -22,19 +22,27 @@ const { values, positionals } = parseArgs({
     warmup: { type: 'string', default: '2' },
   },
 });
-const opts = { connections: Number(values.connections), durationS: Number(values.duration), warmupS: Number(values.warmup) };
+const opts = {
+  connections: Number(values.connections),
+  durationS: Number(values.duration),
+  warmupS: Number(values.warmup),
+};
 const unknown = positionals.filter((p) => p !== 'popular-aggregate' && !SCENARIOS.some((s) => s.name === p));
 if (unknown.length > 0) {
   console.error(`unknown scenario(s): ${unknown.join(', ')}\navailable: ${SCENARIOS.map((s) => s.name).join(', ')}`);
   process.exit(2);
 }
-const wanted = new Set(positionals.length > 0 ? positionals.filter((p) => p !== 'popular-aggregate') : SCENARIOS.map((s) => s.name));
+const wanted = new Set(
+  positionals.length > 0 ? positionals.filter((p) => p !== 'popular-aggregate') : SCENARIOS.map((s) => s.name),
+);
 for (const s of SCENARIOS) if (wanted.has(s.name)) for (const n of s.needs ?? []) wanted.add(n);
 const plan = SCENARIOS.filter((s) => wanted.has(s.name));
 
 await ensureServices();
 const machine = `${cpus().length} × ${cpus()[0]?.model.trim()}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
-console.log(`bench: ${plan.map((s) => s.name).join(', ')} | ${opts.connections} connections, ${opts.warmupS} s warm-up + ${opts.durationS} s | ${machine}`);
+console.log(
+  `bench: ${plan.map((s) => s.name).join(', ')} | ${opts.connections} connections, ${opts.warmupS} s warm-up + ${opts.durationS} s | ${machine}`,
+);
 const ctx = await createContext(opts);
 const outcomes: Outcome[] = [];
 const results = new URL(`file://${join(ROOT, 'bench', 'results')}/`);
@@ -47,10 +55,15 @@ try {
     const out = await s.run(ctx);
     outcomes.push(...out);
     for (const o of out) {
-      writeFileSync(new URL(`${o.name}.json`, results), JSON.stringify({ ...o, opts, machine, at: new Date().toISOString() }, null, 2));
+      writeFileSync(
+        new URL(`${o.name}.json`, results),
+        JSON.stringify({ ...o, opts, machine, at: new Date().toISOString() }, null, 2),
+      );
       if (o.audit && !o.audit.passed) failed = true;
     }
-    console.log(`${out.map((o) => `${o.name} ${o.load.reqPerSec} req/s`).join(', ')} (${Math.round((Date.now() - started) / 1000)} s)`);
+    console.log(
+      `${out.map((o) => `${o.name} ${o.load.reqPerSec} req/s`).join(', ')} (${Math.round((Date.now() - started) / 1000)} s)`,
+    );
   }
 } finally {
   await ctx.close();
@@ -63,12 +76,20 @@ if (positionals.length === 0 || positionals.includes('popular-aggregate')) {
 }
 const report = `${table(outcomes)}\n\n${targetTable(outcomes)}\n${aggregation}`;
 console.log(`\n${report}`);
-for (const o of outcomes) if (o.audit) console.log(`audit ${o.name}: ${o.audit.passed ? 'pass' : 'FAIL'} ${JSON.stringify(o.audit.checks)}`);
+for (const o of outcomes)
+  if (o.audit) console.log(`audit ${o.name}: ${o.audit.passed ? 'pass' : 'FAIL'} ${JSON.stringify(o.audit.checks)}`);
 for (const o of outcomes) if (o.batches) console.log(`batches ${o.name}: ${JSON.stringify(o.batches)}`);
-for (const o of outcomes) if (o.cpuPerRequest) console.log(`CPU ms per paid order ${o.name}: ${JSON.stringify(o.cpuPerRequest)}`);
+for (const o of outcomes)
+  if (o.cpuPerRequest) console.log(`CPU ms per paid order ${o.name}: ${JSON.stringify(o.cpuPerRequest)}`);
 for (const o of outcomes) if (o.rss) console.log(`peak RSS MB by process ${o.name}: ${JSON.stringify(o.rss)}`);
-writeFileSync(new URL('summary.json', results), JSON.stringify({ machine, opts, at: new Date().toISOString(), outcomes }, null, 2));
-writeFileSync(new URL('summary.md', results), `Machine: ${machine}; ${opts.connections} connections, ${opts.warmupS} s warm-up + ${opts.durationS} s.\n\n${report}`);
+writeFileSync(
+  new URL('summary.json', results),
+  JSON.stringify({ machine, opts, at: new Date().toISOString(), outcomes }, null, 2),
+);
+writeFileSync(
+  new URL('summary.md', results),
+  `Machine: ${machine}; ${opts.connections} connections, ${opts.warmupS} s warm-up + ${opts.durationS} s.\n\n${report}`,
+);
 writeFileSync(new URL('chart.svg', results), chart(outcomes, `req/s, ${opts.connections} connections, ${machine}`));
 console.log('\nwrote bench/results/*.json, summary.md and chart.svg');
 process.exit(failed ? 1 : 0);

@@ -59,7 +59,13 @@ const baselinePost: Scenario = {
 };
 
 /** Issue requests with a distinct user each; returns the run and the time of the last 201. `engine`: sample its RSS. */
-async function issueRush(ctx: Context, url: string, path: (n: number) => string, engine?: Proc, warmupS = ctx.opts.warmupS) {
+async function issueRush(
+  ctx: Context,
+  url: string,
+  path: (n: number) => string,
+  engine?: Proc,
+  warmupS = ctx.opts.warmupS,
+) {
   const first = freshUsers();
   let last201 = 0;
   const result = await load({
@@ -83,15 +89,29 @@ const COPIES = 10_000;
 async function couponRushOn(ctx: Context, name: string, engineEnv: Record<string, string>): Promise<Outcome> {
   const engine = await ctx.engine(engineEnv);
   // Warm-up on its own coupon, so the measured coupon's copies all go during the measured run.
-  const warm = await ctx.api(engine, 'POST', '/admin/coupons', { name: 'warm-up', discountType: 'FIXED', discountValue: 100, totalQuantity: 1_000, validDays: 1 });
+  const warm = await ctx.api(engine, 'POST', '/admin/coupons', {
+    name: 'warm-up',
+    discountType: 'FIXED',
+    discountValue: 100,
+    totalQuantity: 1_000,
+    validDays: 1,
+  });
   await issueRush(ctx, engine.url, () => `/coupons/${warm.id}/issue`).catch(() => undefined);
-  const coupon = await ctx.api(engine, 'POST', '/admin/coupons', { name: 'rush', discountType: 'FIXED', discountValue: 100, totalQuantity: COPIES, validDays: 1 });
+  const coupon = await ctx.api(engine, 'POST', '/admin/coupons', {
+    name: 'rush',
+    discountType: 'FIXED',
+    discountValue: 100,
+    totalQuantity: COPIES,
+    validDays: 1,
+  });
   // Watch MySQL directly while the rush runs: the moment it holds every copy ends the persistence lag.
   let persistedAt = 0;
   let watching = true;
   const watcher = (async () => {
     while (watching && persistedAt === 0) {
-      const [[r]] = (await ctx.db().query('SELECT COUNT(*) AS n FROM user_coupons WHERE coupon_id = ?', [coupon.id])) as any;
+      const [[r]] = (await ctx
+        .db()
+        .query('SELECT COUNT(*) AS n FROM user_coupons WHERE coupon_id = ?', [coupon.id])) as any;
       if (Number(r.n) >= COPIES) persistedAt = Date.now();
       else await sleep(20);
     }
@@ -102,7 +122,11 @@ async function couponRushOn(ctx: Context, name: string, engineEnv: Record<string
   watching = false;
   await watcher;
   const status = await ctx.api(engine, 'GET', `/admin/coupons/${coupon.id}`);
-  const [[row]] = (await ctx.db().query('SELECT COUNT(*) AS n, COUNT(DISTINCT user_id) AS users FROM user_coupons WHERE coupon_id = ?', [coupon.id])) as any;
+  const [[row]] = (await ctx
+    .db()
+    .query('SELECT COUNT(*) AS n, COUNT(DISTINCT user_id) AS users FROM user_coupons WHERE coupon_id = ?', [
+      coupon.id,
+    ])) as any;
   const redis = engineEnv.REDIS_CLUSTER_NODES ? ctx.cluster(engineEnv.REDIS_CLUSTER_NODES) : ctx.redis;
   const redisUsers = await redis.hlen(ctx.keys.couponIssued(coupon.id));
   const expected = Math.min(COPIES, result.total);
@@ -123,7 +147,12 @@ async function couponRushOn(ctx: Context, name: string, engineEnv: Record<string
     checks.mysqlDistinctUsers === expected &&
     checks.redisUsers === expected &&
     checks.remaining === COPIES - expected;
-  return { name, load: result, audit: { passed, checks }, extra: { persistLagMs: checks.persistLagMs, peakRssMb: result.peakSample ?? 0 } };
+  return {
+    name,
+    load: result,
+    audit: { passed, checks },
+    extra: { persistLagMs: checks.persistLagMs, peakRssMb: result.peakSample ?? 0 },
+  };
 }
 
 const couponRush: Scenario = {
@@ -148,10 +177,22 @@ const couponRushWin: Scenario = {
   name: 'coupon-rush-win',
   async run(ctx) {
     const engine = await ctx.engine();
-    const coupon = await ctx.api(engine, 'POST', '/admin/coupons', { name: 'endless', discountType: 'FIXED', discountValue: 100, totalQuantity: 10_000_000, validDays: 1 });
+    const coupon = await ctx.api(engine, 'POST', '/admin/coupons', {
+      name: 'endless',
+      discountType: 'FIXED',
+      discountValue: 100,
+      totalQuantity: 10_000_000,
+      validDays: 1,
+    });
     const { result } = await issueRush(ctx, engine.url, () => `/coupons/${coupon.id}/issue`, engine);
     const non201 = result.total - (result.byStatus['201'] ?? 0);
-    return [{ name: 'coupon-rush-win', load: result, audit: { passed: non201 === 0 && result.errors === 0, checks: { non201InMeasuredRun: non201 } } }];
+    return [
+      {
+        name: 'coupon-rush-win',
+        load: result,
+        audit: { passed: non201 === 0 && result.errors === 0, checks: { non201InMeasuredRun: non201 } },
+      },
+    ];
   },
 };
 
@@ -159,15 +200,26 @@ const lockBaseline: Scenario = {
   name: 'mysql-lock-baseline',
   async run(ctx) {
     await ctx.engine(); // creates the database the bench tables live in
-    const srv = await startProcess('bench/servers/lock-baseline.ts', { JWT_SECRET: ctx.env.JWT_SECRET, DATABASE_URL: ctx.env.DATABASE_URL });
-    const admin = async (id: number, total: number) => fetch(`${srv.url}/admin/lock-coupons/${id}`, { method: 'POST', headers: json, body: JSON.stringify({ total }) });
+    const srv = await startProcess('bench/servers/lock-baseline.ts', {
+      JWT_SECRET: ctx.env.JWT_SECRET,
+      DATABASE_URL: ctx.env.DATABASE_URL,
+    });
+    const admin = async (id: number, total: number) =>
+      fetch(`${srv.url}/admin/lock-coupons/${id}`, { method: 'POST', headers: json, body: JSON.stringify({ total }) });
     try {
       await admin(1, 10_000_000);
       const win = await issueRush(ctx, srv.url, () => '/coupons/1/issue');
       await admin(2, COPIES);
       const soldOut = await issueRush(ctx, srv.url, () => '/coupons/2/issue');
-      const audit = (await (await fetch(`${srv.url}/admin/lock-coupons/2`)).json()) as { issued: number; persisted: number; users: number };
-      const passed = Number(audit.issued) === Number(audit.persisted) && Number(audit.users) === Number(audit.persisted) && Number(audit.issued) <= COPIES;
+      const audit = (await (await fetch(`${srv.url}/admin/lock-coupons/2`)).json()) as {
+        issued: number;
+        persisted: number;
+        users: number;
+      };
+      const passed =
+        Number(audit.issued) === Number(audit.persisted) &&
+        Number(audit.users) === Number(audit.persisted) &&
+        Number(audit.issued) <= COPIES;
       return [
         { name: 'mysql-lock-win', load: win.result },
         { name: 'mysql-lock-soldout', load: soldOut.result, audit: { passed, checks: audit } },
@@ -232,7 +284,8 @@ async function batchSizes(url: string) {
   const text = await (await fetch(`${url}/metrics`)).text();
   const num = (re: RegExp) => Number(re.exec(text)?.[1] ?? 0);
   const buckets: Record<string, number> = {};
-  for (const m of text.matchAll(/^engine_payment_batch_size_bucket\{le="([^"]+)"\} (\d+)/gm)) buckets[m[1]!] = Number(m[2]);
+  for (const m of text.matchAll(/^engine_payment_batch_size_bucket\{le="([^"]+)"\} (\d+)/gm))
+    buckets[m[1]!] = Number(m[2]);
   return {
     count: num(/^engine_payment_batch_size_count (\d+)/m),
     sum: num(/^engine_payment_batch_size_sum (\d+)/m),
@@ -252,16 +305,25 @@ function diffBatches(a: Awaited<ReturnType<typeof batchSizes>>, b: Awaited<Retur
     if (inRange > 0) sizes[`≤${le}`] = inRange;
   }
   const meanMs = count > 0 ? Math.round(((b.seconds - a.seconds) * 1000 * 10) / count) / 10 : 0;
-  return { count, meanSize: count > 0 ? Math.round(((b.sum - a.sum) / count) * 10) / 10 : 0, meanCommitMs: meanMs, sizes };
+  return {
+    count,
+    meanSize: count > 0 ? Math.round(((b.sum - a.sum) / count) * 10) / 10 : 0,
+    meanCommitMs: meanMs,
+    sizes,
+  };
 }
 
 /** CPU ms per paid order of each process that served the run. */
 const cpuPerPaid = (r: Awaited<ReturnType<typeof orderLoad>>) =>
-  Object.fromEntries(Object.entries(r.result.cpuMs).map(([k, ms]) => [k, Math.round((ms / Math.max(1, r.paid)) * 1000) / 1000]));
+  Object.fromEntries(
+    Object.entries(r.result.cpuMs).map(([k, ms]) => [k, Math.round((ms / Math.max(1, r.paid)) * 1000) / 1000]),
+  );
 
 /** paid orders per second: over the whole run when every request wins, from first to last 201 for a sell-out */
 const paidPerSec = (v: OrderVariant, r: Awaited<ReturnType<typeof orderLoad>>) =>
-  Math.round(v === 'wins' ? (r.paid * 1000) / Math.max(1, r.result.lastAt - r.result.firstAt) : (r.paid * 1000) / r.windowMs);
+  Math.round(
+    v === 'wins' ? (r.paid * 1000) / Math.max(1, r.result.lastAt - r.result.firstAt) : (r.paid * 1000) / r.windowMs,
+  );
 
 function engineOrders(variant: OrderVariant): Scenario {
   const name = `order-${variant}`;
@@ -271,16 +333,25 @@ function engineOrders(variant: OrderVariant): Scenario {
     async run(ctx) {
       const engine = await ctx.engine();
       const stock = stockOf(variant);
-      const product = await ctx.api(engine, 'POST', '/admin/products', { name: `Limited ${variant}`, options: [{ name: 'one size', price: PRICE, stock }] });
+      const product = await ctx.api(engine, 'POST', '/admin/products', {
+        name: `Limited ${variant}`,
+        options: [{ name: 'one size', price: PRICE, stock }],
+      });
       const optionId = product.options[0].id as number;
       // Funded buyers straight into the record (setup, not measured), each with one CHARGE row.
       const db = ctx.db();
       const [res] = (await db.query('SELECT COALESCE(MAX(id), 0) AS maxId FROM users')) as any;
       const firstUser = Number(res[0].maxId) + 1;
       const ids = Array.from({ length: BUYERS }, (_, j) => firstUser + j);
-      await db.query('INSERT INTO users (id, name, created_at) VALUES ?', [ids.map((id) => [id, `buyer ${id}`, new Date()])]);
-      await db.query('INSERT INTO point_wallets (user_id, balance, updated_at) VALUES ?', [ids.map((id) => [id, FUNDS, new Date()])]);
-      await db.query('INSERT INTO point_history (user_id, type, amount, balance_after, created_at) VALUES ?', [ids.map((id) => [id, 'CHARGE', FUNDS, FUNDS, new Date()])]);
+      await db.query('INSERT INTO users (id, name, created_at) VALUES ?', [
+        ids.map((id) => [id, `buyer ${id}`, new Date()]),
+      ]);
+      await db.query('INSERT INTO point_wallets (user_id, balance, updated_at) VALUES ?', [
+        ids.map((id) => [id, FUNDS, new Date()]),
+      ]);
+      await db.query('INSERT INTO point_history (user_id, type, amount, balance_after, created_at) VALUES ?', [
+        ids.map((id) => [id, 'CHARGE', FUNDS, FUNDS, new Date()]),
+      ]);
 
       const before = await batchSizes(engine.url);
       const run = await orderLoad(ctx, engine, optionId, firstUser, engine);
@@ -291,7 +362,10 @@ function engineOrders(variant: OrderVariant): Scenario {
         'SELECT o.stock + COALESCE((SELECT SUM(delta) FROM stock_ledger l WHERE l.option_id = o.id AND l.applied_at IS NULL), 0) AS stock FROM product_options o WHERE o.id = ?',
         [optionId],
       )) as any;
-      const [[sold]] = (await db.query('SELECT COALESCE(SUM(quantity),0) AS units FROM order_items i JOIN orders o ON o.id = i.order_id WHERE i.option_id = ? AND o.status = "PAID"', [optionId])) as any;
+      const [[sold]] = (await db.query(
+        'SELECT COALESCE(SUM(quantity),0) AS units FROM order_items i JOIN orders o ON o.id = i.order_id WHERE i.option_id = ? AND o.status = "PAID"',
+        [optionId],
+      )) as any;
       const [[pts]] = (await db.query(
         'SELECT COALESCE(SUM(CASE WHEN type = "USE" THEN amount ELSE 0 END), 0) AS used, (SELECT MIN(balance) FROM point_wallets WHERE user_id BETWEEN ? AND ?) AS minBalance FROM point_history WHERE user_id BETWEEN ? AND ?',
         [firstUser, firstUser + BUYERS - 1, firstUser, firstUser + BUYERS - 1],
@@ -316,7 +390,8 @@ function engineOrders(variant: OrderVariant): Scenario {
         checks.pointsDebited === checks.soldUnits * PRICE &&
         checks.minBalance >= 0;
       const refusals = run.result.total - run.paid;
-      const refusalsPerSec = variant === 'sellout' ? Math.round((refusals * 1000) / Math.max(1, run.result.lastAt - run.last201)) : 0;
+      const refusalsPerSec =
+        variant === 'sellout' ? Math.round((refusals * 1000) / Math.max(1, run.result.lastAt - run.last201)) : 0;
       return [
         {
           name,
@@ -338,7 +413,10 @@ function shopOrders(variant: OrderVariant): Scenario {
     name,
     async run(ctx) {
       await ctx.engine(); // creates the database the shop's tables live in
-      const srv = await startProcess('bench/servers/order-baseline.ts', { JWT_SECRET: ctx.env.JWT_SECRET, DATABASE_URL: ctx.env.DATABASE_URL });
+      const srv = await startProcess('bench/servers/order-baseline.ts', {
+        JWT_SECRET: ctx.env.JWT_SECRET,
+        DATABASE_URL: ctx.env.DATABASE_URL,
+      });
       try {
         const stock = stockOf(variant);
         const firstUser = 1;
@@ -351,8 +429,20 @@ function shopOrders(variant: OrderVariant): Scenario {
         const run = await orderLoad(ctx, srv, 1, firstUser);
         const a = (await (await fetch(`${srv.url}/admin/audit/1`)).json()) as Record<string, number>;
         const checks = { paid201: run.paid, ...a, sellOutMs: run.windowMs };
-        const passed = a.stock! + a.sold! === stock && settledAll(variant, run.paid, a.sold!, ctx.opts.connections) && a.debited === a.sold! * PRICE && a.minBalance! >= 0;
-        return [{ name, load: run.result, audit: { passed, checks }, extra: { paidPerSec: paidPerSec(variant, run) }, cpuPerRequest: cpuPerPaid(run) }];
+        const passed =
+          a.stock! + a.sold! === stock &&
+          settledAll(variant, run.paid, a.sold!, ctx.opts.connections) &&
+          a.debited === a.sold! * PRICE &&
+          a.minBalance! >= 0;
+        return [
+          {
+            name,
+            load: run.result,
+            audit: { passed, checks },
+            extra: { paidPerSec: paidPerSec(variant, run) },
+            cpuPerRequest: cpuPerPaid(run),
+          },
+        ];
       } finally {
         await srv.stop();
       }
@@ -379,7 +469,16 @@ const productRead: Scenario = {
       options: [1, 2, 3].map((i) => ({ name: `size ${i}`, price: 1000 * i, stock: 100 })),
     });
     const result = await load({ ...ctx.opts, url: engine.url, path: `/products/${product.id}` });
-    return [{ name: 'product-read', load: result, audit: { passed: (result.byStatus['200'] ?? 0) === result.total, checks: { ok200: result.byStatus['200'] ?? 0 } } }];
+    return [
+      {
+        name: 'product-read',
+        load: result,
+        audit: {
+          passed: (result.byStatus['200'] ?? 0) === result.total,
+          checks: { ok200: result.byStatus['200'] ?? 0 },
+        },
+      },
+    ];
   },
 };
 
@@ -388,13 +487,26 @@ const couponRushTwoApis: Scenario = {
   name: 'coupon-rush-wc2',
   async run(ctx) {
     const engine = await ctx.engine({ WEB_CONCURRENCY: '2' });
-    const coupon = await ctx.api(engine, 'POST', '/admin/coupons', { name: 'rush wc2', discountType: 'FIXED', discountValue: 100, totalQuantity: COPIES, validDays: 1 });
+    const coupon = await ctx.api(engine, 'POST', '/admin/coupons', {
+      name: 'rush wc2',
+      discountType: 'FIXED',
+      discountValue: 100,
+      totalQuantity: COPIES,
+      validDays: 1,
+    });
     const { result } = await issueRush(ctx, engine.url, () => `/coupons/${coupon.id}/issue`, engine);
     const status = await ctx.api(engine, 'GET', `/admin/coupons/${coupon.id}`);
     await ctx.stopEngines();
     // The warm-up asks the same coupon, so its copies may go before the measured run: count issued, not 201s.
     const passed = status.issuedCount === COPIES && status.remaining === 0;
-    return [{ name: 'coupon-rush-wc2', load: result, audit: { passed, checks: { issued: status.issuedCount, created201: result.byStatus['201'] ?? 0 } }, extra: { peakRssMb: result.peakSample ?? 0 } }];
+    return [
+      {
+        name: 'coupon-rush-wc2',
+        load: result,
+        audit: { passed, checks: { issued: status.issuedCount, created201: result.byStatus['201'] ?? 0 } },
+        extra: { peakRssMb: result.peakSample ?? 0 },
+      },
+    ];
   },
 };
 
@@ -407,7 +519,13 @@ const FLASH_COPIES = 1_000;
 const FLASH_USERS = 2_000;
 
 async function flashRun(ctx: Context, engine: Proc, rate?: number) {
-  const coupon = await ctx.api(engine, 'POST', '/admin/coupons', { name: 'flash', discountType: 'FIXED', discountValue: 100, totalQuantity: FLASH_COPIES, validDays: 1 });
+  const coupon = await ctx.api(engine, 'POST', '/admin/coupons', {
+    name: 'flash',
+    discountType: 'FIXED',
+    discountValue: 100,
+    totalQuantity: FLASH_COPIES,
+    validDays: 1,
+  });
   const first = freshUsers();
   const result = await load({
     ...ctx.opts,
@@ -422,7 +540,13 @@ async function flashRun(ctx: Context, engine: Proc, rate?: number) {
   });
   const status = await ctx.api(engine, 'GET', `/admin/coupons/${coupon.id}`);
   const checks = { issued: status.issuedCount, created201: result.byStatus['201'] ?? 0, remaining: status.remaining };
-  return { result, audit: { passed: checks.issued === FLASH_COPIES && checks.created201 === FLASH_COPIES && checks.remaining === 0, checks } };
+  return {
+    result,
+    audit: {
+      passed: checks.issued === FLASH_COPIES && checks.created201 === FLASH_COPIES && checks.remaining === 0,
+      checks,
+    },
+  };
 }
 
 const couponFlash: Scenario = {
@@ -431,11 +555,25 @@ const couponFlash: Scenario = {
     const engine = await ctx.engine();
     await flashRun(ctx, engine).catch(() => undefined); // warm-up: JIT and connections, its own coupon
     const closed = await flashRun(ctx, engine);
-    const out: Outcome[] = [{ name: 'coupon-flash', load: closed.result, audit: closed.audit, extra: { peakRssMb: closed.result.peakSample ?? 0 }, rss: closed.result.peakParts }];
+    const out: Outcome[] = [
+      {
+        name: 'coupon-flash',
+        load: closed.result,
+        audit: closed.audit,
+        extra: { peakRssMb: closed.result.peakSample ?? 0 },
+        rss: closed.result.peakParts,
+      },
+    ];
     for (const share of [0.5, 0.8]) {
       const rate = Math.round(closed.result.reqPerSec * share);
       const open = await flashRun(ctx, engine, rate);
-      out.push({ name: `coupon-flash-open-${share * 100}`, load: open.result, audit: open.audit, extra: { rate, peakRssMb: open.result.peakSample ?? 0 }, rss: open.result.peakParts });
+      out.push({
+        name: `coupon-flash-open-${share * 100}`,
+        load: open.result,
+        audit: open.audit,
+        extra: { rate, peakRssMb: open.result.peakSample ?? 0 },
+        rss: open.result.peakParts,
+      });
     }
     return out;
   },

@@ -108,10 +108,22 @@ const progress = (p: { second: number; requests: number; byStatus: Record<string
 };
 
 type Audit = { passed: boolean; checks: Record<string, unknown> };
-const base = { connections: opts.connections, durationS: opts.durationS, warmupS: 0, onProgress: progress, ...(opts.rate ? { rate: opts.rate } : {}) };
+const base = {
+  connections: opts.connections,
+  durationS: opts.durationS,
+  warmupS: 0,
+  onProgress: progress,
+  ...(opts.rate ? { rate: opts.rate } : {}),
+};
 
 async function couponRush(): Promise<{ result: LoadResult; audit: Audit }> {
-  const coupon = await api('POST', '/admin/coupons', { name: 'load rush', discountType: 'FIXED', discountValue: 100, totalQuantity: opts.copies, validDays: 1 });
+  const coupon = await api('POST', '/admin/coupons', {
+    name: 'load rush',
+    discountType: 'FIXED',
+    discountValue: 100,
+    totalQuantity: opts.copies,
+    validDays: 1,
+  });
   const users = await makeUsers(opts.users, 0);
   console.log(`set up: coupon ${coupon.id} (${opts.copies} copies), ${opts.users} users`);
   const result = await load({
@@ -128,15 +140,25 @@ async function couponRush(): Promise<{ result: LoadResult; audit: Audit }> {
     await new Promise((r) => setTimeout(r, 200));
     status = await api('GET', `/admin/coupons/${coupon.id}`);
   }
-  const checks = { issued: status.issuedCount, total: opts.copies, created201: created, persisted: status.persistedCount, remaining: status.remaining };
-  const passed = status.issuedCount <= opts.copies && status.issuedCount === created && status.persistedCount === status.issuedCount;
+  const checks = {
+    issued: status.issuedCount,
+    total: opts.copies,
+    created201: created,
+    persisted: status.persistedCount,
+    remaining: status.remaining,
+  };
+  const passed =
+    status.issuedCount <= opts.copies && status.issuedCount === created && status.persistedCount === status.issuedCount;
   return { result, audit: { passed, checks } };
 }
 
 async function orderRush(): Promise<{ result: LoadResult; audit: Audit }> {
   const PRICE = 100;
   const FUND = 1_000_000;
-  const product = await api('POST', '/admin/products', { name: 'load rush', options: [{ name: 'one size', price: PRICE, stock: opts.stock }] });
+  const product = await api('POST', '/admin/products', {
+    name: 'load rush',
+    options: [{ name: 'one size', price: PRICE, stock: opts.stock }],
+  });
   const optionId = product.options[0].id as number;
   const users = await makeUsers(opts.users, FUND);
   console.log(`set up: product ${product.id}, option ${optionId} (stock ${opts.stock}), ${opts.users} funded users`);
@@ -156,7 +178,11 @@ async function orderRush(): Promise<{ result: LoadResult; audit: Audit }> {
     request: (n) => {
       const user = n % users.length;
       bump(sentBy, user);
-      return { headers: { authorization: `Bearer ${users[user]!.token}`, 'content-type': 'application/json' }, body, context: { user } };
+      return {
+        headers: { authorization: `Bearer ${users[user]!.token}`, 'content-type': 'application/json' },
+        body,
+        context: { user },
+      };
     },
     onResponse: (status, context) => {
       if (!context) return;
@@ -170,7 +196,9 @@ async function orderRush(): Promise<{ result: LoadResult; audit: Audit }> {
   const sold = opts.stock - live;
   // Each sampled user: the balance matches the orders the engine lists, and those are the 201s this tool saw plus
   // at most the requests it never saw answered.
-  const sample = users.map((u, i) => ({ ...u, i })).filter((_, i) => i % Math.max(1, Math.floor(users.length / 50)) === 0);
+  const sample = users
+    .map((u, i) => ({ ...u, i }))
+    .filter((_, i) => i % Math.max(1, Math.floor(users.length / 50)) === 0);
   let wrongBalances = 0;
   for (const u of sample) {
     const { balance } = await api('GET', `/users/${u.id}/points`);
@@ -180,12 +208,23 @@ async function orderRush(): Promise<{ result: LoadResult; audit: Audit }> {
     const unseen = (sentBy.get(u.i) ?? 0) - (answeredBy.get(u.i) ?? 0);
     if (balance !== FUND - paidOrders * PRICE || paidOrders < seen || paidOrders > seen + unseen) wrongBalances++;
   }
-  const checks = { stock: opts.stock, paid201: paid, unanswered, liveStock: live, sold, sampledUsers: sample.length, wrongBalances };
+  const checks = {
+    stock: opts.stock,
+    paid201: paid,
+    unanswered,
+    liveStock: live,
+    sold,
+    sampledUsers: sample.length,
+    wrongBalances,
+  };
   return { result, audit: { passed: sold >= paid && sold <= paid + unanswered && wrongBalances === 0, checks } };
 }
 
 async function browse(): Promise<{ result: LoadResult; audit: Audit }> {
-  const product = await api('POST', '/admin/products', { name: 'load browse', options: [{ name: 'a', price: 100, stock: 10 }] });
+  const product = await api('POST', '/admin/products', {
+    name: 'load browse',
+    options: [{ name: 'a', price: 100, stock: 10 }],
+  });
   await api('POST', '/admin/popular/refresh');
   const paths = [`/products/${product.id}`, '/products/popular', '/products?limit=20'];
   const result = await load({ ...base, url, path: paths[0]!, request: (n) => ({ path: paths[n % paths.length] }) });
@@ -193,12 +232,16 @@ async function browse(): Promise<{ result: LoadResult; audit: Audit }> {
   return { result, audit: { passed: ok === result.total, checks: { ok200: ok, total: result.total } } };
 }
 
-console.log(`load ${scenario} → ${url}: ${opts.connections} connections, ${opts.durationS} s, ${opts.rate ? `${opts.rate} req/s (open loop)` : 'closed loop'}`);
+console.log(
+  `load ${scenario} → ${url}: ${opts.connections} connections, ${opts.durationS} s, ${opts.rate ? `${opts.rate} req/s (open loop)` : 'closed loop'}`,
+);
 const { result, audit } = await { 'coupon-rush': couponRush, 'order-rush': orderRush, browse }[scenario]();
 const table = [
   '| req/s | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | answers by status | errors |',
   '| ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: |',
-  `| ${result.reqPerSec} | ${result.p50} | ${result.p90} | ${result.p99} | ${result.p999} | ${result.max} | ${Object.entries(result.byStatus)
+  `| ${result.reqPerSec} | ${result.p50} | ${result.p90} | ${result.p99} | ${result.p999} | ${result.max} | ${Object.entries(
+    result.byStatus,
+  )
     .map(([s, n]) => `${s}: ${n}`)
     .join(', ')} | ${result.errors + result.timeouts} |`,
 ].join('\n');

@@ -24,15 +24,37 @@ export async function startCluster(): Promise<string> {
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });
     execFileSync('redis-server', [
-      '--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--daemonize', 'yes',
-      '--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-node-timeout', '5000',
-      '--save', '', '--appendonly', 'no', '--logfile', join(dir, 'redis.log'),
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--dir',
+      dir,
+      '--daemonize',
+      'yes',
+      '--cluster-enabled',
+      'yes',
+      '--cluster-config-file',
+      'nodes.conf',
+      '--cluster-node-timeout',
+      '5000',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--logfile',
+      join(dir, 'redis.log'),
     ]);
   }
   for (const port of PORTS) {
-    for (let i = 0; i < 40 && cli(port, 'ping').stdout?.trim() !== 'PONG'; i++) await new Promise((r) => setTimeout(r, 100));
+    for (let i = 0; i < 40 && cli(port, 'ping').stdout?.trim() !== 'PONG'; i++)
+      await new Promise((r) => setTimeout(r, 100));
   }
-  execFileSync('redis-cli', ['--cluster', 'create', ...PORTS.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '0', '--cluster-yes'], { stdio: 'ignore' });
+  execFileSync(
+    'redis-cli',
+    ['--cluster', 'create', ...PORTS.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '0', '--cluster-yes'],
+    { stdio: 'ignore' },
+  );
   for (let i = 0; i < 100 && !clusterOk(); i++) await new Promise((r) => setTimeout(r, 100));
   if (!clusterOk()) throw new Error('the local Redis Cluster did not reach cluster_state:ok');
   return CLUSTER_NODES;

@@ -20,7 +20,8 @@ function services(env = process.env): Service[] {
   const mysql = new URL(env.DATABASE_URL || 'mysql://root@127.0.0.1:3306/commerce');
   const list: Service[] = [{ name: 'mysql', host: mysql.hostname, port: Number(mysql.port || 3306), compose: 'mysql' }];
   // In cluster mode the test scripts start their own nodes; only the single-node URL is ensured here.
-  if (!env.REDIS_CLUSTER_NODES) list.unshift({ name: 'redis', host: redis.hostname, port: Number(redis.port || 6379), compose: 'redis' });
+  if (!env.REDIS_CLUSTER_NODES)
+    list.unshift({ name: 'redis', host: redis.hostname, port: Number(redis.port || 6379), compose: 'redis' });
   return list;
 }
 
@@ -42,7 +43,8 @@ function isUp(s: Service, ms = 1_500): Promise<boolean> {
 }
 
 const has = (cmd: string) => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
-const dockerWorks = () => has('docker') && spawnSync('docker', ['info'], { stdio: 'ignore', timeout: 10_000 }).status === 0;
+const dockerWorks = () =>
+  has('docker') && spawnSync('docker', ['info'], { stdio: 'ignore', timeout: 10_000 }).status === 0;
 const firstOf = (...cmds: string[]) => cmds.find(has);
 
 function startLocalRedis(s: Service) {
@@ -50,26 +52,60 @@ function startLocalRedis(s: Service) {
   mkdirSync(dir, { recursive: true });
   // AOF with fsync every second, as docker-compose.yml runs it: a crash loses at most about a second.
   execFileSync('redis-server', [
-    '--daemonize', 'yes', '--port', String(s.port), '--bind', '127.0.0.1', '--dir', dir,
-    '--appendonly', 'yes', '--appendfsync', 'everysec', '--save', '', '--logfile', resolve(dir, 'redis.log'),
+    '--daemonize',
+    'yes',
+    '--port',
+    String(s.port),
+    '--bind',
+    '127.0.0.1',
+    '--dir',
+    dir,
+    '--appendonly',
+    'yes',
+    '--appendfsync',
+    'everysec',
+    '--save',
+    '',
+    '--logfile',
+    resolve(dir, 'redis.log'),
   ]);
 }
 
 function startLocalMysql(s: Service) {
-  const server = firstOf('mariadbd', 'mysqld') ?? (existsSync('/usr/sbin/mariadbd') ? '/usr/sbin/mariadbd' : '/usr/sbin/mysqld');
+  const server =
+    firstOf('mariadbd', 'mysqld') ?? (existsSync('/usr/sbin/mariadbd') ? '/usr/sbin/mariadbd' : '/usr/sbin/mysqld');
   const dir = resolve(DATA, `mysql-${s.port}`);
   if (!existsSync(resolve(dir, 'mysql'))) {
     mkdirSync(dir, { recursive: true });
     const install = firstOf('mariadb-install-db', 'mysql_install_db');
     if (install) {
-      execFileSync(install, ['--no-defaults', `--datadir=${dir}`, '--auth-root-authentication-method=normal', '--user=root', '--skip-test-db'], { stdio: 'ignore' });
+      execFileSync(
+        install,
+        [
+          '--no-defaults',
+          `--datadir=${dir}`,
+          '--auth-root-authentication-method=normal',
+          '--user=root',
+          '--skip-test-db',
+        ],
+        { stdio: 'ignore' },
+      );
     } else {
       execFileSync(server, ['--initialize-insecure', `--datadir=${dir}`, '--user=root'], { stdio: 'ignore' });
     }
   }
   const child = spawn(
     server,
-    ['--no-defaults', `--datadir=${dir}`, `--port=${s.port}`, '--bind-address=127.0.0.1', `--socket=${dir}/mysqld.sock`, `--pid-file=${dir}/mysqld.pid`, '--user=root', `--log-error=${dir}/error.log`],
+    [
+      '--no-defaults',
+      `--datadir=${dir}`,
+      `--port=${s.port}`,
+      '--bind-address=127.0.0.1',
+      `--socket=${dir}/mysqld.sock`,
+      `--pid-file=${dir}/mysqld.pid`,
+      '--user=root',
+      `--log-error=${dir}/error.log`,
+    ],
     { detached: true, stdio: 'ignore' },
   );
   child.unref();
@@ -90,28 +126,40 @@ export async function ensureServices(env = process.env): Promise<void> {
 
   const names = down.map((s) => `${s.name} (${s.host}:${s.port})`).join(', ');
   const remote = down.filter((s) => !LOCAL.has(s.host));
-  if (remote.length > 0) fail(`${remote.map((s) => `${s.name} at ${s.host}:${s.port}`).join(', ')} does not answer, and it is not on this machine, so it is not started here.`);
+  if (remote.length > 0)
+    fail(
+      `${remote.map((s) => `${s.name} at ${s.host}:${s.port}`).join(', ')} does not answer, and it is not on this machine, so it is not started here.`,
+    );
 
   if (dockerWorks() && down.every((s) => s.port === (s.name === 'redis' ? 6379 : 3306))) {
     console.error(`[services] ${names} not answering: docker compose up -d --wait`);
-    const r = spawnSync('docker', ['compose', 'up', '-d', '--wait', ...down.map((s) => s.compose)], { cwd: ROOT, stdio: 'inherit' });
+    const r = spawnSync('docker', ['compose', 'up', '-d', '--wait', ...down.map((s) => s.compose)], {
+      cwd: ROOT,
+      stdio: 'inherit',
+    });
     if (r.status !== 0) fail('docker compose up failed');
   } else {
     for (const s of down) {
       if (s.name === 'redis') {
-        if (!has('redis-server')) fail('Redis is not running and redis-server is not installed. Install Docker, or Redis 7 (apt-get install redis-server).');
+        if (!has('redis-server'))
+          fail(
+            'Redis is not running and redis-server is not installed. Install Docker, or Redis 7 (apt-get install redis-server).',
+          );
         console.error(`[services] starting local redis-server on port ${s.port} (data in .data/)`);
         startLocalRedis(s);
       } else {
         if (!firstOf('mariadbd', 'mysqld') && !existsSync('/usr/sbin/mariadbd') && !existsSync('/usr/sbin/mysqld')) {
-          fail('MySQL is not running and no mariadbd/mysqld is installed. Install Docker, or MariaDB 10.11+ / MySQL 8 (apt-get install mariadb-server).');
+          fail(
+            'MySQL is not running and no mariadbd/mysqld is installed. Install Docker, or MariaDB 10.11+ / MySQL 8 (apt-get install mariadb-server).',
+          );
         }
         console.error(`[services] starting local mariadbd on port ${s.port} (data in .data/)`);
         startLocalMysql(s);
       }
     }
   }
-  for (const s of down) if (!(await waitUp(s, 60))) fail(`${s.name} did not come up on ${s.host}:${s.port} within 60 s`);
+  for (const s of down)
+    if (!(await waitUp(s, 60))) fail(`${s.name} did not come up on ${s.host}:${s.port} within 60 s`);
   console.error(`[services] ${names} up`);
 }
 

@@ -4,7 +4,11 @@ import { ConfigError, loadConfig } from '../src/config.ts';
 import { createJwt } from '../src/lib/jwt.ts';
 
 const { values } = parseArgs({
-  options: { user: { type: 'string' }, admin: { type: 'boolean', default: false }, ttl: { type: 'string', default: '3600' } },
+  options: {
+    user: { type: 'string' },
+    admin: { type: 'boolean', default: false },
+    ttl: { type: 'string', default: '3600' },
+  },
 });
 const ttl = Number(values.ttl);
 if (!values.admin && !/^[1-9][0-9]*$/.test(values.user ?? '')) {

@@ -34,7 +34,10 @@ const HTTP_EXCEPTION_CODES: Record<number, ErrorCode> = {
 export function createApp(deps: Deps) {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
   // The request counter would only repeat the duration histogram's _count, at a second label lookup per request.
-  const { registerMetrics } = prometheus({ registry: deps.metrics, metricOptions: { requestsTotal: { disabled: true } } });
+  const { registerMetrics } = prometheus({
+    registry: deps.metrics,
+    metricOptions: { requestsTotal: { disabled: true } },
+  });
 
   // One layer for what every request needs: each async middleware layer costs the hot path measurably.
   app.use('*', (c, next) => {
@@ -62,7 +65,11 @@ export function createApp(deps: Deps) {
   app.route('/', ordersRoutes);
   mountDashboard(app, deps);
 
-  app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
+    type: 'http',
+    scheme: 'bearer',
+    bearerFormat: 'JWT',
+  });
   app.openAPIRegistry.registerComponent('securitySchemes', 'dashboardBasic', { type: 'http', scheme: 'basic' });
   documentPlainRoutes(app);
   app.doc31('/openapi.json', {
@@ -70,7 +77,8 @@ export function createApp(deps: Deps) {
     info: {
       title: 'Flash-sale coupon and order engine',
       version: '1.0.0',
-      description: 'Points, products, orders paid in points, first-come coupons and popular products. Errors share one body.',
+      description:
+        'Points, products, orders paid in points, first-come coupons and popular products. Errors share one body.',
     },
   });
   app.route('/', docsRoutes());
@@ -90,10 +98,21 @@ export type App = ReturnType<typeof createApp>;
 
 /** The routes that are not zod handlers, so that /openapi.json lists every route of the contract. */
 function documentPlainRoutes(app: OpenAPIHono<AppEnv>) {
-  const text = (type: string, description: string) => ({ description, content: { [type]: { schema: { type: 'string' as const } } } });
+  const text = (type: string, description: string) => ({
+    description,
+    content: { [type]: { schema: { type: 'string' as const } } },
+  });
   const ops: Omit<RouteConfig, 'method'>[] = [
-    { path: '/openapi.json', summary: 'This OpenAPI 3.1 document', responses: { 200: text('application/json', 'The document') } },
-    { path: '/docs', summary: 'Interactive API reference (Swagger UI, served by the engine: works offline)', responses: { 200: text('text/html', 'The page') } },
+    {
+      path: '/openapi.json',
+      summary: 'This OpenAPI 3.1 document',
+      responses: { 200: text('application/json', 'The document') },
+    },
+    {
+      path: '/docs',
+      summary: 'Interactive API reference (Swagger UI, served by the engine: works offline)',
+      responses: { 200: text('text/html', 'The page') },
+    },
     {
       path: '/metrics',
       summary: 'Prometheus metrics (bind or protect in production)',
@@ -110,7 +129,8 @@ function documentPlainRoutes(app: OpenAPIHono<AppEnv>) {
       },
     },
   ];
-  for (const { path, ...op } of ops) app.openAPIRegistry.registerPath({ method: 'get', path, tags: ['Operations'], ...op });
+  for (const { path, ...op } of ops)
+    app.openAPIRegistry.registerPath({ method: 'get', path, tags: ['Operations'], ...op });
 }
 
 function toAppError(err: unknown): AppError {
@@ -127,8 +147,15 @@ function toAppError(err: unknown): AppError {
 function isUnavailable(err: unknown): boolean {
   for (const e of causes(err)) {
     const { code, message } = e as { code?: string; message?: string };
-    if (code && ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'PROTOCOL_CONNECTION_LOST', 'EPIPE'].includes(code)) return true;
-    if (message && /Stream isn't writeable|Connection is closed|enableOfflineQueue|MaxRetriesPerRequest|Command timed out/.test(message)) return true;
+    if (code && ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'PROTOCOL_CONNECTION_LOST', 'EPIPE'].includes(code))
+      return true;
+    if (
+      message &&
+      /Stream isn't writeable|Connection is closed|enableOfflineQueue|MaxRetriesPerRequest|Command timed out/.test(
+        message,
+      )
+    )
+      return true;
   }
   return false;
 }

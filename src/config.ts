@@ -9,17 +9,18 @@ const int = (def: number, min: number, max: number) =>
   z.preprocess(emptyToUndefined, z.coerce.number().int().min(min).max(max).default(def));
 
 const urlWithScheme = (schemes: string[]) =>
-  z.string().refine((v) => {
-    try {
-      return schemes.includes(new URL(v).protocol);
-    } catch {
-      return false;
-    }
-  }, `must be a URL starting with ${schemes.map((s) => `${s}//`).join(' or ')}`);
+  z.string().refine(
+    (v) => {
+      try {
+        return schemes.includes(new URL(v).protocol);
+      } catch {
+        return false;
+      }
+    },
+    `must be a URL starting with ${schemes.map((s) => `${s}//`).join(' or ')}`,
+  );
 
-const hostPortList = z
-  .string()
-  .regex(/^[^\s,:]+:\d+(,[^\s,:]+:\d+)*$/, 'must be host:port[,host:port...]');
+const hostPortList = z.string().regex(/^[^\s,:]+:\d+(,[^\s,:]+:\d+)*$/, 'must be host:port[,host:port...]');
 
 const schema = z
   .object({
@@ -28,7 +29,10 @@ const schema = z
     REDIS_URL: urlWithScheme(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
     REDIS_CLUSTER_NODES: z.preprocess(emptyToUndefined, hostPortList.optional()),
     /** Prepended to every key and queue; lets tests and tenants share one Redis. No braces: they would break hash tags. */
-    REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_.:-]*$/, 'letters, digits and _ . : - only').default(''),
+    REDIS_PREFIX: z
+      .string()
+      .regex(/^[A-Za-z0-9_.:-]*$/, 'letters, digits and _ . : - only')
+      .default(''),
     DATABASE_URL: urlWithScheme(['mysql:', 'mariadb:']).default('mysql://root@127.0.0.1:3306/commerce'),
     /** optional read replica for list and lookup reads (replication itself is MySQL's); off when unset */
     DATABASE_REPLICA_URL: z.preprocess(emptyToUndefined, urlWithScheme(['mysql:', 'mariadb:']).optional()),
@@ -65,7 +69,11 @@ const schema = z
       ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'must be at least 16 characters' });
     }
     if (env.DATA_PLATFORM_URL && !env.DATA_PLATFORM_SECRET) {
-      ctx.addIssue({ code: 'custom', path: ['DATA_PLATFORM_SECRET'], message: 'required when DATA_PLATFORM_URL is set' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['DATA_PLATFORM_SECRET'],
+        message: 'required when DATA_PLATFORM_URL is set',
+      });
     }
     if ((env.ADMIN_USER === undefined) !== (env.ADMIN_PASSWORD === undefined)) {
       ctx.addIssue({ code: 'custom', path: ['ADMIN_PASSWORD'], message: 'ADMIN_USER and ADMIN_PASSWORD go together' });

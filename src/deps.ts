@@ -60,8 +60,13 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
   const queueRedis = watchConnection(createRedis(config, 'queue'), logger, 'queue');
   const pool = createPool(config.DATABASE_URL, config.MYSQL_POOL_SIZE);
   const db = createDb(pool);
-  const paymentsPool = createPool(config.DATABASE_URL, config.PAYMENT_BATCH_CONCURRENCY, { multipleStatements: true, trace: false });
-  const replicaPool = config.DATABASE_REPLICA_URL ? createPool(config.DATABASE_REPLICA_URL, config.MYSQL_POOL_SIZE) : null;
+  const paymentsPool = createPool(config.DATABASE_URL, config.PAYMENT_BATCH_CONCURRENCY, {
+    multipleStatements: true,
+    trace: false,
+  });
+  const replicaPool = config.DATABASE_REPLICA_URL
+    ? createPool(config.DATABASE_REPLICA_URL, config.MYSQL_POOL_SIZE)
+    : null;
   const metrics = new Registry();
   collectDefaultMetrics({ register: metrics });
   const keys = createKeys(config.REDIS_PREFIX);

@@ -43,7 +43,11 @@ function tokenOf(caller: Caller): string | null {
   }
 }
 
-type Row = { route: string; request: () => Promise<{ method: string; path: string; body?: unknown }>; expect: Record<'other' | 'owner' | 'admin', number> };
+type Row = {
+  route: string;
+  request: () => Promise<{ method: string; path: string; body?: unknown }>;
+  expect: Record<'other' | 'owner' | 'admin', number>;
+};
 const placeOrder = async () => {
   const r = await e.request('POST', '/orders', { token: owner.token, body: { items: [{ optionId, quantity: 1 }] } });
   return r.body.orderId as number;
@@ -52,21 +56,89 @@ const SELF = { other: 403, owner: 200, admin: 200 };
 const ADMIN = (ok: number) => ({ other: 403, owner: 403, admin: ok });
 
 const ROWS: Row[] = [
-  { route: 'GET /users/:id/points', request: async () => ({ method: 'GET', path: `/users/${owner.id}/points` }), expect: SELF },
-  { route: 'POST /users/:id/points/charge', request: async () => ({ method: 'POST', path: `/users/${owner.id}/points/charge`, body: { amount: 1 } }), expect: SELF },
-  { route: 'GET /users/:id/points/history', request: async () => ({ method: 'GET', path: `/users/${owner.id}/points/history` }), expect: SELF },
-  { route: 'GET /users/:id/coupons', request: async () => ({ method: 'GET', path: `/users/${owner.id}/coupons` }), expect: SELF },
-  { route: 'GET /users/:id/orders', request: async () => ({ method: 'GET', path: `/users/${owner.id}/orders` }), expect: SELF },
-  { route: 'GET /orders/:id', request: async () => ({ method: 'GET', path: `/orders/${await placeOrder()}` }), expect: SELF },
-  { route: 'POST /orders/:id/cancel', request: async () => ({ method: 'POST', path: `/orders/${await placeOrder()}/cancel` }), expect: SELF },
-  { route: 'POST /orders', request: async () => ({ method: 'POST', path: '/orders', body: { items: [{ optionId, quantity: 1 }] } }), expect: { other: 201, owner: 201, admin: 403 } },
-  { route: 'POST /coupons/:id/issue', request: async () => ({ method: 'POST', path: `/coupons/${await coupon(e)}/issue` }), expect: { other: 201, owner: 201, admin: 403 } },
-  { route: 'POST /admin/users', request: async () => ({ method: 'POST', path: '/admin/users', body: { name: 'n' } }), expect: ADMIN(201) },
-  { route: 'POST /admin/products', request: async () => ({ method: 'POST', path: '/admin/products', body: { name: 'p', options: [{ name: 'o', price: 1, stock: 1 }] } }), expect: ADMIN(201) },
-  { route: 'PATCH /admin/options/:id/stock', request: async () => ({ method: 'PATCH', path: `/admin/options/${optionId}/stock`, body: { delta: 1 } }), expect: ADMIN(200) },
-  { route: 'POST /admin/coupons', request: async () => ({ method: 'POST', path: '/admin/coupons', body: { name: 'c', discountType: 'FIXED', discountValue: 1, totalQuantity: 1, validDays: 1 } }), expect: ADMIN(201) },
-  { route: 'GET /admin/coupons/:id', request: async () => ({ method: 'GET', path: `/admin/coupons/${await coupon(e)}` }), expect: ADMIN(200) },
-  { route: 'POST /admin/popular/refresh', request: async () => ({ method: 'POST', path: '/admin/popular/refresh' }), expect: ADMIN(200) },
+  {
+    route: 'GET /users/:id/points',
+    request: async () => ({ method: 'GET', path: `/users/${owner.id}/points` }),
+    expect: SELF,
+  },
+  {
+    route: 'POST /users/:id/points/charge',
+    request: async () => ({ method: 'POST', path: `/users/${owner.id}/points/charge`, body: { amount: 1 } }),
+    expect: SELF,
+  },
+  {
+    route: 'GET /users/:id/points/history',
+    request: async () => ({ method: 'GET', path: `/users/${owner.id}/points/history` }),
+    expect: SELF,
+  },
+  {
+    route: 'GET /users/:id/coupons',
+    request: async () => ({ method: 'GET', path: `/users/${owner.id}/coupons` }),
+    expect: SELF,
+  },
+  {
+    route: 'GET /users/:id/orders',
+    request: async () => ({ method: 'GET', path: `/users/${owner.id}/orders` }),
+    expect: SELF,
+  },
+  {
+    route: 'GET /orders/:id',
+    request: async () => ({ method: 'GET', path: `/orders/${await placeOrder()}` }),
+    expect: SELF,
+  },
+  {
+    route: 'POST /orders/:id/cancel',
+    request: async () => ({ method: 'POST', path: `/orders/${await placeOrder()}/cancel` }),
+    expect: SELF,
+  },
+  {
+    route: 'POST /orders',
+    request: async () => ({ method: 'POST', path: '/orders', body: { items: [{ optionId, quantity: 1 }] } }),
+    expect: { other: 201, owner: 201, admin: 403 },
+  },
+  {
+    route: 'POST /coupons/:id/issue',
+    request: async () => ({ method: 'POST', path: `/coupons/${await coupon(e)}/issue` }),
+    expect: { other: 201, owner: 201, admin: 403 },
+  },
+  {
+    route: 'POST /admin/users',
+    request: async () => ({ method: 'POST', path: '/admin/users', body: { name: 'n' } }),
+    expect: ADMIN(201),
+  },
+  {
+    route: 'POST /admin/products',
+    request: async () => ({
+      method: 'POST',
+      path: '/admin/products',
+      body: { name: 'p', options: [{ name: 'o', price: 1, stock: 1 }] },
+    }),
+    expect: ADMIN(201),
+  },
+  {
+    route: 'PATCH /admin/options/:id/stock',
+    request: async () => ({ method: 'PATCH', path: `/admin/options/${optionId}/stock`, body: { delta: 1 } }),
+    expect: ADMIN(200),
+  },
+  {
+    route: 'POST /admin/coupons',
+    request: async () => ({
+      method: 'POST',
+      path: '/admin/coupons',
+      body: { name: 'c', discountType: 'FIXED', discountValue: 1, totalQuantity: 1, validDays: 1 },
+    }),
+    expect: ADMIN(201),
+  },
+  {
+    route: 'GET /admin/coupons/:id',
+    request: async () => ({ method: 'GET', path: `/admin/coupons/${await coupon(e)}` }),
+    expect: ADMIN(200),
+  },
+  {
+    route: 'POST /admin/popular/refresh',
+    request: async () => ({ method: 'POST', path: '/admin/popular/refresh' }),
+    expect: ADMIN(200),
+  },
   { route: 'GET /admin/queues', request: async () => ({ method: 'GET', path: '/admin/queues' }), expect: ADMIN(200) },
 ];
 

@@ -31,12 +31,21 @@ describe('authentication: every bad token is 401', () => {
     ['unknown role', e.jwt.sign({ sub: String(a.id), role: 'root' as 'admin', exp: exp() })],
     ['user sub not an id', e.jwt.sign({ sub: 'alice', exp: exp() })],
     ['garbage', 'not.a.jwt'],
-    ['tampered payload', (() => { const [h, , s] = a.token.split('.'); return `${h}.${b64({ sub: String(b.id), exp: exp() })}.${s}`; })()],
+    [
+      'tampered payload',
+      (() => {
+        const [h, , s] = a.token.split('.');
+        return `${h}.${b64({ sub: String(b.id), exp: exp() })}.${s}`;
+      })(),
+    ],
   ];
 
   it('on a user route and an admin route', async () => {
     for (const [name, token] of bad()) {
-      for (const [m, p] of [['GET', `/users/${a.id}/points`], ['POST', '/admin/users']] as const) {
+      for (const [m, p] of [
+        ['GET', `/users/${a.id}/points`],
+        ['POST', '/admin/users'],
+      ] as const) {
         const r = await e.request(m, p, { token, body: m === 'POST' ? { name: 'x' } : undefined });
         expect([name, p, r.status, r.body.error?.code]).toEqual([name, p, 401, 'UNAUTHENTICATED']);
       }
@@ -45,14 +54,20 @@ describe('authentication: every bad token is 401', () => {
   });
 
   it('basic credentials do not count on API routes', async () => {
-    const r = await e.request('GET', `/users/${a.id}/points`, { headers: { authorization: `Basic ${Buffer.from('admin:pw').toString('base64')}` } });
+    const r = await e.request('GET', `/users/${a.id}/points`, {
+      headers: { authorization: `Basic ${Buffer.from('admin:pw').toString('base64')}` },
+    });
     expect(r.status).toBe(401);
   });
 });
 
 describe('authorization', () => {
   it("a user reading or charging another user's points is 403 and changes nothing", async () => {
-    for (const [m, p] of [['GET', `/users/${b.id}/points`], ['GET', `/users/${b.id}/points/history`], ['POST', `/users/${b.id}/points/charge`]] as const) {
+    for (const [m, p] of [
+      ['GET', `/users/${b.id}/points`],
+      ['GET', `/users/${b.id}/points/history`],
+      ['POST', `/users/${b.id}/points/charge`],
+    ] as const) {
       const r = await e.request(m, p, { token: a.token, body: m === 'POST' ? { amount: 5 } : undefined });
       expect([p, r.status, r.body.error.code]).toEqual([p, 403, 'FORBIDDEN']);
     }
@@ -60,9 +75,21 @@ describe('authorization', () => {
   });
 
   it('authorization comes before validation: a user probing a malformed id gets 403, an admin 400', async () => {
-    expect((await e.request('POST', `/users/0${a.id}/points/charge`, { token: a.token, body: { amount: -1 } })).status).toBe(403);
-    expect((await e.request('POST', `/users/0${a.id}/points/charge`, { token: e.adminToken, body: { amount: 5 } })).status).toBe(400);
-    expect((await e.request('POST', `/users/${b.id}/points/charge`, { token: a.token, rawBody: 'x'.repeat(70_000), headers: { 'content-type': 'application/json' } })).status).toBe(403);
+    expect(
+      (await e.request('POST', `/users/0${a.id}/points/charge`, { token: a.token, body: { amount: -1 } })).status,
+    ).toBe(403);
+    expect(
+      (await e.request('POST', `/users/0${a.id}/points/charge`, { token: e.adminToken, body: { amount: 5 } })).status,
+    ).toBe(400);
+    expect(
+      (
+        await e.request('POST', `/users/${b.id}/points/charge`, {
+          token: a.token,
+          rawBody: 'x'.repeat(70_000),
+          headers: { 'content-type': 'application/json' },
+        })
+      ).status,
+    ).toBe(403);
   });
 
   it('admin routes are 403 for a user token', async () => {
@@ -87,15 +114,39 @@ describe('HTTP surface', () => {
     const doc = (await e.request('GET', '/openapi.json')).body;
     expect(doc.openapi).toBe('3.1.0');
     expect(Object.keys(doc.paths)).toEqual(
-      expect.arrayContaining(['/health', '/admin/users', '/users/{userId}/points', '/users/{userId}/points/charge', '/users/{userId}/points/history']),
+      expect.arrayContaining([
+        '/health',
+        '/admin/users',
+        '/users/{userId}/points',
+        '/users/{userId}/points/charge',
+        '/users/{userId}/points/history',
+      ]),
     );
     // Every route of the contract, operations included.
     expect(Object.keys(doc.paths).sort()).toEqual(
       [
-        '/admin/coupons', '/admin/coupons/{couponId}', '/admin/options/{optionId}/stock', '/admin/popular/refresh', '/admin/products',
-        '/admin/queues', '/admin/users', '/coupons/{couponId}/issue', '/docs', '/health', '/metrics', '/openapi.json', '/orders',
-        '/orders/{orderId}', '/orders/{orderId}/cancel', '/products', '/products/popular', '/products/{productId}',
-        '/users/{userId}/coupons', '/users/{userId}/orders', '/users/{userId}/points', '/users/{userId}/points/charge',
+        '/admin/coupons',
+        '/admin/coupons/{couponId}',
+        '/admin/options/{optionId}/stock',
+        '/admin/popular/refresh',
+        '/admin/products',
+        '/admin/queues',
+        '/admin/users',
+        '/coupons/{couponId}/issue',
+        '/docs',
+        '/health',
+        '/metrics',
+        '/openapi.json',
+        '/orders',
+        '/orders/{orderId}',
+        '/orders/{orderId}/cancel',
+        '/products',
+        '/products/popular',
+        '/products/{productId}',
+        '/users/{userId}/coupons',
+        '/users/{userId}/orders',
+        '/users/{userId}/points',
+        '/users/{userId}/points/charge',
         '/users/{userId}/points/history',
       ].sort(),
     );

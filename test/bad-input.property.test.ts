@@ -35,11 +35,13 @@ const BODIES_AT_LEAST = RUNS * 10;
 const PATHS_AT_LEAST = RUNS * 3;
 
 async function state() {
-  const counts = (await e.deps.db.execute(
-    sql`SELECT (SELECT COUNT(*) FROM users) u, (SELECT COUNT(*) FROM point_history) h, (SELECT SUM(balance) FROM point_wallets) b,
+  const counts = (
+    await e.deps.db.execute(
+      sql`SELECT (SELECT COUNT(*) FROM users) u, (SELECT COUNT(*) FROM point_history) h, (SELECT SUM(balance) FROM point_wallets) b,
         (SELECT COUNT(*) FROM products) p, (SELECT SUM(stock) FROM product_options) s, (SELECT COUNT(*) FROM coupons) c,
         (SELECT COUNT(*) FROM orders) o, (SELECT COUNT(*) FROM idempotency_keys) i`,
-  ))[0] as unknown as object[];
+    )
+  )[0] as unknown as object[];
   const live = await e.deps.redis.get(e.deps.keys.optionStock(optionId));
   const issued = await e.deps.redis.hlen(e.deps.keys.couponIssued(couponId));
   return { counts: JSON.stringify(counts[0]), live, issued };
@@ -56,8 +58,13 @@ function check(r: Res, what: string) {
   }
 }
 
-const rejectedBy = (schema: { safeParse(v: unknown): { success: boolean } }) => fc.jsonValue().filter((v) => !schema.safeParse(v).success);
-const segment = fc.oneof(fc.string({ maxLength: 30 }), fc.integer().map(String), fc.constantFrom('0', '01', '-1', '1e3', '9007199254740993', '１', '%00', '..'));
+const rejectedBy = (schema: { safeParse(v: unknown): { success: boolean } }) =>
+  fc.jsonValue().filter((v) => !schema.safeParse(v).success);
+const segment = fc.oneof(
+  fc.string({ maxLength: 30 }),
+  fc.integer().map(String),
+  fc.constantFrom('0', '01', '-1', '1e3', '9007199254740993', '１', '%00', '..'),
+);
 const bodyRoutes = () => [
   { path: `/users/${owner.id}/points/charge`, method: 'POST', token: owner.token, schema: ChargeBody },
   { path: '/orders', method: 'POST', token: owner.token, schema: NewOrder },
@@ -72,14 +79,23 @@ it('bodies each route rejects, and malformed raw bodies, change nothing', async 
   for (const route of bodyRoutes()) {
     await fc.assert(
       fc.asyncProperty(rejectedBy(route.schema), async (body) => {
-        check(await e.request(route.method, route.path, { token: route.token, body }), `${route.path} ${JSON.stringify(body)}`);
+        check(
+          await e.request(route.method, route.path, { token: route.token, body }),
+          `${route.path} ${JSON.stringify(body)}`,
+        );
       }),
       { numRuns: RUNS },
     );
     await fc.assert(
       fc.asyncProperty(
         fc.string({ maxLength: 200 }),
-        fc.constantFrom('application/json', 'text/plain', 'application/x-www-form-urlencoded', 'application/json; charset=utf-8', ''),
+        fc.constantFrom(
+          'application/json',
+          'text/plain',
+          'application/x-www-form-urlencoded',
+          'application/json; charset=utf-8',
+          '',
+        ),
         async (raw, type) => {
           const headers: Record<string, string> = type ? { 'content-type': type } : {};
           const r = await e.request(route.method, route.path, { token: route.token, rawBody: raw, headers });
@@ -90,7 +106,8 @@ it('bodies each route rejects, and malformed raw bodies, change nothing', async 
           } catch {
             parsed = undefined;
           }
-          if (parsed !== undefined && route.schema.safeParse(parsed).success && type.startsWith('application/json')) return;
+          if (parsed !== undefined && route.schema.safeParse(parsed).success && type.startsWith('application/json'))
+            return;
           check(r, `${route.path} raw ${JSON.stringify(raw)} (${type})`);
         },
       ),
@@ -106,15 +123,26 @@ it('random path segments, query strings and headers on every route', async () =>
   sent = 0;
   const before = await state();
   const templates: [string, string][] = [
-    ['GET', '/users/:x/points'], ['POST', '/users/:x/points/charge'], ['GET', '/users/:x/points/history'],
-    ['GET', '/users/:x/coupons'], ['GET', '/users/:x/orders'], ['GET', '/orders/:x'], ['POST', '/orders/:x/cancel'],
-    ['GET', '/products/:x'], ['POST', '/coupons/:x/issue'], ['GET', '/admin/coupons/:x'], ['PATCH', '/admin/options/:x/stock'],
+    ['GET', '/users/:x/points'],
+    ['POST', '/users/:x/points/charge'],
+    ['GET', '/users/:x/points/history'],
+    ['GET', '/users/:x/coupons'],
+    ['GET', '/users/:x/orders'],
+    ['GET', '/orders/:x'],
+    ['POST', '/orders/:x/cancel'],
+    ['GET', '/products/:x'],
+    ['POST', '/coupons/:x/issue'],
+    ['GET', '/admin/coupons/:x'],
+    ['PATCH', '/admin/options/:x/stock'],
   ];
   await fc.assert(
     fc.asyncProperty(fc.constantFrom(...templates), segment, fc.boolean(), async ([method, template], seg, admin) => {
       const path = template.replace(':x', encodeURIComponent(seg));
       // Bodies here are invalid, so a POST to a real id is still refused.
-      const r = await e.request(method, path, { token: admin ? e.adminToken : owner.token, ...(method === 'GET' ? {} : { body: { amount: -1, delta: 0 } }) });
+      const r = await e.request(method, path, {
+        token: admin ? e.adminToken : owner.token,
+        ...(method === 'GET' ? {} : { body: { amount: -1, delta: 0 } }),
+      });
       if (r.status === 200 && method === 'GET') return void sent++;
       check(r, `${method} ${path}`);
     }),
@@ -122,8 +150,17 @@ it('random path segments, query strings and headers on every route', async () =>
   );
   await fc.assert(
     fc.asyncProperty(
-      fc.constantFrom(`/users/${owner.id}/points/history`, `/users/${owner.id}/coupons`, `/users/${owner.id}/orders`, '/products'),
-      fc.dictionary(fc.constantFrom('limit', 'cursor', 'x'), fc.oneof(fc.string({ maxLength: 20 }), fc.integer().map(String)), { maxKeys: 3 }),
+      fc.constantFrom(
+        `/users/${owner.id}/points/history`,
+        `/users/${owner.id}/coupons`,
+        `/users/${owner.id}/orders`,
+        '/products',
+      ),
+      fc.dictionary(
+        fc.constantFrom('limit', 'cursor', 'x'),
+        fc.oneof(fc.string({ maxLength: 20 }), fc.integer().map(String)),
+        { maxKeys: 3 },
+      ),
       async (path, query) => {
         const qs = new URLSearchParams(query).toString();
         const r = await e.request('GET', `${path}?${qs}`, { token: owner.token });
@@ -136,10 +173,16 @@ it('random path segments, query strings and headers on every route', async () =>
   await fc.assert(
     fc.asyncProperty(
       fc.oneof(fc.string({ maxLength: 80 }), fc.constant('')),
-      fc.oneof(fc.string({ maxLength: 300 }), fc.constantFrom('Bearer', 'Bearer ', 'Basic YWRtaW46YWRtaW4=', `bearer ${owner.token}`)),
+      fc.oneof(
+        fc.string({ maxLength: 300 }),
+        fc.constantFrom('Bearer', 'Bearer ', 'Basic YWRtaW46YWRtaW4=', `bearer ${owner.token}`),
+      ),
       async (key, auth) => {
         if (/^[\x21-\x7e]{1,64}$/.test(key) || /[^\x20-\x7e]/.test(key + auth)) return; // valid keys apply; non-ASCII is not a legal header
-        const r = await e.request('POST', `/users/${owner.id}/points/charge`, { body: { amount: 5 }, headers: { authorization: auth, 'idempotency-key': key } });
+        const r = await e.request('POST', `/users/${owner.id}/points/charge`, {
+          body: { amount: 5 },
+          headers: { authorization: auth, 'idempotency-key': key },
+        });
         check(r, `charge with key ${JSON.stringify(key)} auth ${JSON.stringify(auth.slice(0, 20))}`);
       },
     ),

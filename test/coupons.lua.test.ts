@@ -12,13 +12,28 @@ let next = 1000;
 async function coupon(stock: number, window: { startsAt?: number; endsAt?: number } = {}, validDays = 7) {
   const id = next++;
   const k = e.deps.keys;
-  await e.deps.redis.hset(k.couponMeta(id), 'validDays', validDays, 'startsAt', window.startsAt ?? '', 'endsAt', window.endsAt ?? '');
+  await e.deps.redis.hset(
+    k.couponMeta(id),
+    'validDays',
+    validDays,
+    'startsAt',
+    window.startsAt ?? '',
+    'endsAt',
+    window.endsAt ?? '',
+  );
   await e.deps.redis.set(k.couponStock(id), stock);
   return id;
 }
 const issue = (id: number, userId: number, now = 1_000_000, limit = 0, requestId: string = randomUUID()) => {
   const k = e.deps.keys;
-  const keys = [k.couponMeta(id), k.couponStock(id), k.couponIssued(id), k.couponOutbox(id), k.issueRate(id, userId, now), k.issueRequest(id, requestId)] as const;
+  const keys = [
+    k.couponMeta(id),
+    k.couponStock(id),
+    k.couponIssued(id),
+    k.couponOutbox(id),
+    k.issueRate(id, userId, now),
+    k.issueRequest(id, requestId),
+  ] as const;
   return e.deps.redis.issueCoupon(...keys, userId, now, limit, RESEND_MARKER_TTL_S);
 };
 
@@ -66,7 +81,11 @@ describe('lua/issue-coupon.lua', () => {
     const id = await coupon(100);
     const replies = [];
     for (let i = 0; i < 4; i++) replies.push(await issue(id, 5, 1_000, 3));
-    expect(replies.slice(0, 3).map((r) => r[0])).toEqual([IssueCode.Issued, IssueCode.AlreadyIssued, IssueCode.AlreadyIssued]);
+    expect(replies.slice(0, 3).map((r) => r[0])).toEqual([
+      IssueCode.Issued,
+      IssueCode.AlreadyIssued,
+      IssueCode.AlreadyIssued,
+    ]);
     expect(replies[3]![0]).toBe(IssueCode.RateLimited);
     expect(replies[3]![1]).toBeGreaterThan(0);
     expect(replies[3]![1]).toBeLessThanOrEqual(1000);
@@ -80,7 +99,8 @@ describe('lua/claim-outbox.lua and lua/ack-outbox.lua', () => {
     const id = await coupon(10);
     for (let u = 1; u <= 5; u++) await issue(id, u, u);
     const k = e.deps.keys;
-    const claim = (token: string, n = 3) => e.deps.redis.claimOutbox(k.couponOutbox(id), k.couponInflight(id), k.couponInflightToken(id), n, token);
+    const claim = (token: string, n = 3) =>
+      e.deps.redis.claimOutbox(k.couponOutbox(id), k.couponInflight(id), k.couponInflightToken(id), n, token);
     const ack = (token: string) => e.deps.redis.ackOutbox(k.couponInflight(id), k.couponInflightToken(id), token);
     expect(await claim('a')).toEqual(['a', '1:1', '2:2', '3:3']);
     expect(await claim('b')).toEqual(['b', '1:1', '2:2', '3:3']); // the drainer holding 'a' died
@@ -99,7 +119,18 @@ describe('lua/restore-coupon.lua', () => {
     const k = e.deps.keys;
     await e.deps.redis.claimOutbox(k.couponOutbox(id), k.couponInflight(id), k.couponInflightToken(id), 2, 't');
     await e.deps.redis.del(k.couponIssued(id), k.couponStock(id), k.couponMeta(id));
-    const restore = () => e.deps.redis.restoreCoupon(k.couponMeta(id), k.couponStock(id), k.couponIssued(id), k.couponOutbox(id), k.couponInflight(id), 10, 7, '', '');
+    const restore = () =>
+      e.deps.redis.restoreCoupon(
+        k.couponMeta(id),
+        k.couponStock(id),
+        k.couponIssued(id),
+        k.couponOutbox(id),
+        k.couponInflight(id),
+        10,
+        7,
+        '',
+        '',
+      );
     expect(await restore()).toBe(6);
     expect(await restore()).toBe(6);
     expect(await e.deps.redis.hgetall(k.couponIssued(id))).toEqual({ '1': '1', '2': '2', '3': '3', '4': '4' });

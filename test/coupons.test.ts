@@ -27,12 +27,27 @@ describe('admin coupons', () => {
   it('creates a coupon and shows its live and persisted counts', async () => {
     const r = await e.request('POST', '/admin/coupons', {
       token: e.adminToken,
-      body: { name: 'Welcome', discountType: 'FIXED', discountValue: 500, totalQuantity: 3, validDays: 30, issueStartsAt: '2026-01-01T09:00:00+09:00', issueEndsAt: null },
+      body: {
+        name: 'Welcome',
+        discountType: 'FIXED',
+        discountValue: 500,
+        totalQuantity: 3,
+        validDays: 30,
+        issueStartsAt: '2026-01-01T09:00:00+09:00',
+        issueEndsAt: null,
+      },
     });
     expect(r.status).toBe(201);
     expect(r.body).toEqual({
-      id: expect.any(Number), name: 'Welcome', discountType: 'FIXED', discountValue: 500, totalQuantity: 3,
-      issueStartsAt: '2026-01-01T00:00:00.000Z', issueEndsAt: null, validDays: 30, createdAt: expect.stringMatching(/Z$/),
+      id: expect.any(Number),
+      name: 'Welcome',
+      discountType: 'FIXED',
+      discountValue: 500,
+      totalQuantity: 3,
+      issueStartsAt: '2026-01-01T00:00:00.000Z',
+      issueEndsAt: null,
+      validDays: 30,
+      createdAt: expect.stringMatching(/Z$/),
     });
     expect(await status(r.body.id)).toEqual({ ...r.body, issuedCount: 0, remaining: 3, persistedCount: 0 });
   });
@@ -42,7 +57,10 @@ describe('admin coupons', () => {
     ['zero copies', { totalQuantity: 0 }],
     ['too many copies', { totalQuantity: 10_000_001 }],
     ['validDays 0', { validDays: 0 }],
-    ['a window that ends before it starts', { issueStartsAt: '2026-02-01T00:00:00Z', issueEndsAt: '2026-01-01T00:00:00Z' }],
+    [
+      'a window that ends before it starts',
+      { issueStartsAt: '2026-02-01T00:00:00Z', issueEndsAt: '2026-01-01T00:00:00Z' },
+    ],
     ['a date that is not ISO', { issueStartsAt: 'tomorrow' }],
     ['an unknown discount type', { discountType: 'BOGO' }],
     ['an empty name', { name: '' }],
@@ -55,7 +73,9 @@ describe('admin coupons', () => {
   });
 
   it('404 for an unknown coupon, 403 for a user token', async () => {
-    expect((await e.request('GET', '/admin/coupons/999999', { token: e.adminToken })).body.error.code).toBe('COUPON_NOT_FOUND');
+    expect((await e.request('GET', '/admin/coupons/999999', { token: e.adminToken })).body.error.code).toBe(
+      'COUPON_NOT_FOUND',
+    );
     expect((await e.request('GET', '/admin/coupons/1', { token: e.tokenFor(1) })).status).toBe(403);
   });
 });
@@ -67,7 +87,13 @@ describe('issuing', () => {
     const before = Date.now();
     const r = await e.request('POST', `/coupons/${c.id}/issue`, { token: u.token });
     expect(r.status).toBe(201);
-    expect(r.body).toEqual({ couponId: c.id, userId: u.id, status: 'AVAILABLE', issuedAt: expect.any(String), expiresAt: expect.any(String) });
+    expect(r.body).toEqual({
+      couponId: c.id,
+      userId: u.id,
+      status: 'AVAILABLE',
+      issuedAt: expect.any(String),
+      expiresAt: expect.any(String),
+    });
     expect(Date.parse(r.body.expiresAt) - Date.parse(r.body.issuedAt)).toBe(2 * DAY);
     const list = await until(
       () => e.request('GET', `/users/${u.id}/coupons`, { token: u.token }),
@@ -77,7 +103,18 @@ describe('issuing', () => {
     );
     expect(Date.now() - before).toBeLessThan(1_500);
     expect(list.body).toEqual({
-      items: [{ couponId: c.id, name: 'Flash 10%', discountType: 'PERCENT', discountValue: 10, status: 'AVAILABLE', issuedAt: r.body.issuedAt, expiresAt: r.body.expiresAt, usedAt: null }],
+      items: [
+        {
+          couponId: c.id,
+          name: 'Flash 10%',
+          discountType: 'PERCENT',
+          discountValue: 10,
+          status: 'AVAILABLE',
+          issuedAt: r.body.issuedAt,
+          expiresAt: r.body.expiresAt,
+          usedAt: null,
+        },
+      ],
       nextCursor: null,
     });
   });
@@ -95,7 +132,10 @@ describe('issuing', () => {
   it('409 COUPON_NOT_ISSUABLE before the window opens and after it closes', async () => {
     const now = Date.now();
     const early = await newCoupon({ issueStartsAt: new Date(now + DAY).toISOString() });
-    const late = await newCoupon({ issueStartsAt: new Date(now - 2 * DAY).toISOString(), issueEndsAt: new Date(now - DAY).toISOString() });
+    const late = await newCoupon({
+      issueStartsAt: new Date(now - 2 * DAY).toISOString(),
+      issueEndsAt: new Date(now - DAY).toISOString(),
+    });
     for (const c of [early, late]) {
       const r = await issue(c.id, 42);
       expect([r.status, r.body.error.code]).toEqual([409, 'COUPON_NOT_ISSUABLE']);
@@ -114,7 +154,12 @@ describe('issuing', () => {
     expect([...codes].sort()).toEqual(['409 COUPON_ALREADY_ISSUED', '409 COUPON_SOLD_OUT']);
     expect(Object.keys(await issuedHash(c.id)).sort()).toEqual(won.map((r) => String(r.body.userId)).sort());
 
-    const s = await until(() => status(c.id), (v) => v.persistedCount === 300, 10_000, 'all 300 persisted');
+    const s = await until(
+      () => status(c.id),
+      (v) => v.persistedCount === 300,
+      10_000,
+      'all 300 persisted',
+    );
     expect(s).toMatchObject({ issuedCount: 300, remaining: 0, persistedCount: 300 });
     const rows = await e.deps.db.select().from(userCoupons).where(eq(userCoupons.couponId, c.id));
     expect(rows.map((r) => r.userId).sort()).toEqual(won.map((r) => r.body.userId).sort());
@@ -134,55 +179,81 @@ describe('persistence survives crashes and lost Redis state', () => {
 
   it('a drainer that dies between insert and acknowledge is replayed without duplicates', () =>
     withoutWorkers(async () => {
-    const c = await newCoupon({ totalQuantity: 300 });
-    await concurrently(300, (i) => issue(c.id, 600_000 + i));
-    await expect(
-      drainCoupon(e.deps, c.id, { batchSize: 120, afterInsert: () => Promise.reject(new Error('killed mid-batch')) }),
-    ).rejects.toThrow('killed mid-batch');
-    expect((await status(c.id)).persistedCount).toBe(120);
-    expect(await drainCoupon(e.deps, c.id, { batchSize: 120 })).toBe(300);
-    expect(await status(c.id)).toMatchObject({ issuedCount: 300, remaining: 0, persistedCount: 300 });
-  }));
+      const c = await newCoupon({ totalQuantity: 300 });
+      await concurrently(300, (i) => issue(c.id, 600_000 + i));
+      await expect(
+        drainCoupon(e.deps, c.id, { batchSize: 120, afterInsert: () => Promise.reject(new Error('killed mid-batch')) }),
+      ).rejects.toThrow('killed mid-batch');
+      expect((await status(c.id)).persistedCount).toBe(120);
+      expect(await drainCoupon(e.deps, c.id, { batchSize: 120 })).toBe(300);
+      expect(await status(c.id)).toMatchObject({ issuedCount: 300, remaining: 0, persistedCount: 300 });
+    }));
 
   it('a real worker closed abruptly mid-rush and restarted still persists exactly what was issued', async () => {
     const c = await newCoupon({ totalQuantity: 300 });
     const first = await concurrently(150, (i) => issue(c.id, 700_000 + i));
     // The worker is draining this coupon: copies are reaching MySQL while the second wave is still being issued.
-    await until(() => status(c.id), (v) => v.persistedCount > 0, 10_000, 'the drain under way');
+    await until(
+      () => status(c.id),
+      (v) => v.persistedCount > 0,
+      10_000,
+      'the drain under way',
+    );
     const second = concurrently(250, (i) => issue(c.id, 700_150 + i));
     await withoutWorkers(async () => {
       const won = [...first, ...(await second)].filter((r) => r.status === 201).length;
       expect(won).toBe(300);
     }, true);
-    const s = await until(() => status(c.id), (v) => v.persistedCount === 300, 15_000, 'all 300 persisted');
+    const s = await until(
+      () => status(c.id),
+      (v) => v.persistedCount === 300,
+      15_000,
+      'all 300 persisted',
+    );
     expect(s).toMatchObject({ issuedCount: 300, remaining: 0, persistedCount: 300 });
   });
 
   it('rebuild after the keys are flushed restores the same stock and issued set', async () => {
     const c = await newCoupon({ totalQuantity: 50 });
     await concurrently(20, (i) => issue(c.id, 800_000 + i));
-    await until(() => status(c.id), (v) => v.persistedCount === 20, 10_000, 'all 20 persisted');
+    await until(
+      () => status(c.id),
+      (v) => v.persistedCount === 20,
+      10_000,
+      'all 20 persisted',
+    );
     const before = await issuedHash(c.id);
     await withoutWorkers(async () => {
-    const keys = await scanKeys(e.deps, `${e.config.REDIS_PREFIX}*`);
-    await deleteKeys(e.deps, keys);
-    const lost = await issue(c.id, 1);
-    expect([lost.status, lost.body.error.code]).toEqual([503, 'SERVICE_UNAVAILABLE']);
-    expect((await rebuildRedis(e.deps)).coupons).toBeGreaterThanOrEqual(1);
-    expect(await issuedHash(c.id)).toEqual(before);
-    expect(await e.deps.redis.get(e.deps.keys.couponStock(c.id))).toBe('30');
-    expect((await issue(c.id, 800_000)).body.error.code).toBe('COUPON_ALREADY_ISSUED');
+      const keys = await scanKeys(e.deps, `${e.config.REDIS_PREFIX}*`);
+      await deleteKeys(e.deps, keys);
+      const lost = await issue(c.id, 1);
+      expect([lost.status, lost.body.error.code]).toEqual([503, 'SERVICE_UNAVAILABLE']);
+      expect((await rebuildRedis(e.deps)).coupons).toBeGreaterThanOrEqual(1);
+      expect(await issuedHash(c.id)).toEqual(before);
+      expect(await e.deps.redis.get(e.deps.keys.couponStock(c.id))).toBe('30');
+      expect((await issue(c.id, 800_000)).body.error.code).toBe('COUPON_ALREADY_ISSUED');
     });
   });
 
   it('rebuild while issuances still wait in the outbox counts each of them once', async () => {
     const c = await newCoupon({ totalQuantity: 40 });
     await withoutWorkers(async () => {
-    await concurrently(25, (i) => issue(c.id, 900_000 + i));
-    await drainCoupon(e.deps, c.id, { batchSize: 10, afterInsert: () => Promise.reject(new Error('stop')) }).catch(() => undefined);
-    await restoreMissingCoupons(e.deps, true);
-    expect(await status(c.id)).toMatchObject({ issuedCount: 25, remaining: 15, persistedCount: 10 });
+      await concurrently(25, (i) => issue(c.id, 900_000 + i));
+      await drainCoupon(e.deps, c.id, { batchSize: 10, afterInsert: () => Promise.reject(new Error('stop')) }).catch(
+        () => undefined,
+      );
+      await restoreMissingCoupons(e.deps, true);
+      expect(await status(c.id)).toMatchObject({ issuedCount: 25, remaining: 15, persistedCount: 10 });
     });
-    expect((await until(() => status(c.id), (v) => v.persistedCount === 25, 10_000, 'all 25 persisted')).persistedCount).toBe(25);
+    expect(
+      (
+        await until(
+          () => status(c.id),
+          (v) => v.persistedCount === 25,
+          10_000,
+          'all 25 persisted',
+        )
+      ).persistedCount,
+    ).toBe(25);
   });
 });

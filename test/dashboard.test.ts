@@ -16,5 +16,9 @@ it('the BullMQ dashboard asks for credentials, refuses users and serves admins',
   expect([page.status, String(page.body)]).toEqual([200, expect.stringContaining('<html')]);
   const api = await e.request('GET', '/admin/queues/api/queues', { token: e.adminToken });
   expect(api.status).toBe(200);
-  expect(api.body.queues.map((q: { name: string }) => q.name).sort()).toEqual(['coupon-drain', 'maintenance', 'order-delivery']);
+  expect(api.body.queues.map((q: { name: string }) => q.name).sort()).toEqual([
+    'coupon-drain',
+    'maintenance',
+    'order-delivery',
+  ]);
 });

@@ -21,7 +21,13 @@ beforeAll(async () => {
     req.on('end', () => {
       const status = failuresLeft > 0 ? 503 : 200;
       if (failuresLeft > 0) failuresLeft--;
-      hits.push({ status, body, eventId: String(req.headers['x-event-id']), signature: String(req.headers['x-signature']), at: Date.now() });
+      hits.push({
+        status,
+        body,
+        eventId: String(req.headers['x-event-id']),
+        signature: String(req.headers['x-signature']),
+        at: Date.now(),
+      });
       res.writeHead(status).end();
     });
   });
@@ -34,13 +40,15 @@ afterAll(async () => {
   server.close();
 });
 
-
 it('a receiver failing the first two deliveries gets the order on the third, signed, with one event id', async () => {
   failuresLeft = 2;
   const p = await product(e, [{ price: 100, stock: 5 }]);
   const u = await e.user(1000);
   const started = Date.now();
-  const r = await e.request('POST', '/orders', { token: u.token, body: { items: [{ optionId: p.optionIds[0], quantity: 1 }] } });
+  const r = await e.request('POST', '/orders', {
+    token: u.token,
+    body: { items: [{ optionId: p.optionIds[0], quantity: 1 }] },
+  });
   expect(r.status).toBe(201);
   await until(() => hits.some((h) => h.status === 200), Boolean, 15_000, 'a 200 from the receiver');
   const paid = hits.filter((h) => h.eventId === `order-${r.body.orderId}-paid`);
@@ -53,13 +61,24 @@ it('a receiver failing the first two deliveries gets the order on the third, sig
   expect(JSON.parse(paid[2]!.body)).toEqual({ ...r.body, event: 'order.paid' });
   expect(Date.now() - started).toBeLessThan(15_000);
   // The worker marks the outbox row after the receiver's 200 reaches it: wait for that write.
-  const eventRow = async () => (await e.deps.db.select().from(orderEvents).where(eq(orderEvents.eventId, `order-${r.body.orderId}-paid`)))[0]!;
+  const eventRow = async () =>
+    (
+      await e.deps.db
+        .select()
+        .from(orderEvents)
+        .where(eq(orderEvents.eventId, `order-${r.body.orderId}-paid`))
+    )[0]!;
   const row = await until(eventRow, (r) => r.deliveredAt !== null, 5_000, 'the event marked delivered');
   expect(row.deliveredAt).not.toBeNull();
   expect(row.attempts).toBe(3);
 
   const cancel = await e.request('POST', `/orders/${r.body.orderId}/cancel`, { token: u.token });
-  await until(() => hits.some((h) => h.eventId === `order-${r.body.orderId}-cancelled`), Boolean, 10_000, 'the cancellation event');
+  await until(
+    () => hits.some((h) => h.eventId === `order-${r.body.orderId}-cancelled`),
+    Boolean,
+    10_000,
+    'the cancellation event',
+  );
   const cancelled = hits.filter((h) => h.eventId === `order-${r.body.orderId}-cancelled`);
   expect(cancelled.map((h) => h.status)).toEqual([200]);
   expect(JSON.parse(cancelled[0]!.body)).toEqual({ ...cancel.body, event: 'order.cancelled' });

@@ -28,11 +28,25 @@ export async function snapshot(e: TestEngine, userId: number, optionIds: number[
   const stock = await durableStock(e.deps.db, optionIds);
   const durable = optionIds.map((id) => stock.get(id) ?? Number.NaN);
   const [wallet] = await e.deps.db.select().from(pointWallets).where(eq(pointWallets.userId, userId));
-  const [{ n }] = (await e.deps.db.select({ n: sql<number>`count(*)` }).from(pointHistory).where(eq(pointHistory.userId, userId))) as [{ n: number }];
-  const coupons = couponId === undefined ? null : await e.deps.db.select().from(userCoupons).where(eq(userCoupons.couponId, couponId));
-  return { live: live.map(Number), durable, balance: wallet?.balance, historyRows: n, coupons: coupons?.map((c) => ({ userId: c.userId, status: c.status, orderId: c.orderId })) };
+  const [{ n }] = (await e.deps.db
+    .select({ n: sql<number>`count(*)` })
+    .from(pointHistory)
+    .where(eq(pointHistory.userId, userId))) as [{ n: number }];
+  const coupons =
+    couponId === undefined
+      ? null
+      : await e.deps.db.select().from(userCoupons).where(eq(userCoupons.couponId, couponId));
+  return {
+    live: live.map(Number),
+    durable,
+    balance: wallet?.balance,
+    historyRows: n,
+    coupons: coupons?.map((c) => ({ userId: c.userId, status: c.status, orderId: c.orderId })),
+  };
 }
 
-export const liveStockOf = async (e: TestEngine, optionId: number) => Number(await e.deps.redis.get(e.deps.keys.optionStock(optionId)));
+export const liveStockOf = async (e: TestEngine, optionId: number) =>
+  Number(await e.deps.redis.get(e.deps.keys.optionStock(optionId)));
 /** Durable stock as the engine defines it: the option row plus ledger movements not folded in yet. */
-export const durableStockOf = async (e: TestEngine, optionId: number) => (await durableStock(e.deps.db, [optionId])).get(optionId);
+export const durableStockOf = async (e: TestEngine, optionId: number) =>
+  (await durableStock(e.deps.db, [optionId])).get(optionId);

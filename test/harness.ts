@@ -99,7 +99,15 @@ export async function createTestEngine(opts: { clock?: Clock; env?: Record<strin
   }
 
   const engine = {
-    config, deps, app, request, tokenFor, adminToken, jwt, user, close,
+    config,
+    deps,
+    app,
+    request,
+    tokenFor,
+    adminToken,
+    jwt,
+    user,
+    close,
     /** (Re)starts the workers; tests of crashes stop them with `stopWorkers(true)`. */
     async startWorkers() {
       workers ??= await startWorkers(deps, FAST_STALLS);
@@ -146,10 +154,12 @@ export async function until<T>(fn: () => Promise<T> | T, ok: (v: T) => boolean, 
     } catch {
       /* not yet */
     }
-    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what} (last: ${JSON.stringify(last)})`);
+    if (Date.now() > end)
+      throw new Error(`timed out after ${ms} ms waiting for ${what} (last: ${JSON.stringify(last)})`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }
 
 /** Runs `fn` `n` times at once and returns every result. */
-export const concurrently = <T>(n: number, fn: (i: number) => Promise<T>) => Promise.all(Array.from({ length: n }, (_, i) => fn(i)));
+export const concurrently = <T>(n: number, fn: (i: number) => Promise<T>) =>
+  Promise.all(Array.from({ length: n }, (_, i) => fn(i)));

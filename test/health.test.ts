@@ -13,8 +13,14 @@ afterAll(() => closeDeps(deps));
 it('/health is 503 naming the part that is down', async () => {
   const app = createApp(deps);
   let r = await app.request('/health');
-  expect([r.status, await r.json()]).toEqual([503, { status: 'degraded', redis: 'up', mysql: 'down', rebuilding: true }]);
+  expect([r.status, await r.json()]).toEqual([
+    503,
+    { status: 'degraded', redis: 'up', mysql: 'down', rebuilding: true },
+  ]);
   deps.redis.disconnect();
   r = await app.request('/health');
-  expect([r.status, await r.json()]).toEqual([503, { status: 'degraded', redis: 'down', mysql: 'down', rebuilding: false }]);
+  expect([r.status, await r.json()]).toEqual([
+    503,
+    { status: 'degraded', redis: 'down', mysql: 'down', rebuilding: false },
+  ]);
 });

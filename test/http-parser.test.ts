@@ -36,16 +36,33 @@ function send(raw: string): Promise<{ status: number; body: any }> {
         resolve({ status, body: text });
       }
     });
-    socket.setTimeout(5_000, () => socket.destroy(new Error(`no complete answer to ${JSON.stringify(raw.slice(0, 60))}: ${data}`)));
+    socket.setTimeout(5_000, () =>
+      socket.destroy(new Error(`no complete answer to ${JSON.stringify(raw.slice(0, 60))}: ${data}`)),
+    );
   });
 }
 
 describe('parser-level errors answer with the error body', () => {
   it.each([
-    ['a backslash in the path', 'GET /products\\1 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n', 400, 'VALIDATION_FAILED'],
+    [
+      'a backslash in the path',
+      'GET /products\\1 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n',
+      400,
+      'VALIDATION_FAILED',
+    ],
     ['a request target of *', 'OPTIONS * HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n', 400, 'VALIDATION_FAILED'],
-    ['a URL over 16 KB', `GET /products?q=${'a'.repeat(17_000)} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`, 431, 'HEADERS_TOO_LARGE'],
-    ['a negative Content-Length', 'POST /orders HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\nConnection: close\r\n\r\n', 400, 'VALIDATION_FAILED'],
+    [
+      'a URL over 16 KB',
+      `GET /products?q=${'a'.repeat(17_000)} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`,
+      431,
+      'HEADERS_TOO_LARGE',
+    ],
+    [
+      'a negative Content-Length',
+      'POST /orders HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\nConnection: close\r\n\r\n',
+      400,
+      'VALIDATION_FAILED',
+    ],
     [
       'Content-Length with Transfer-Encoding and an empty body',
       'POST /orders HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n',
@@ -69,7 +86,11 @@ describe('parser-level errors answer with the error body', () => {
 describe('the order of checks for a body', () => {
   it('a text/plain body to a path with a bad id is 415, not 400 (413, then 415, then 400)', async () => {
     const admin = e.adminToken;
-    const text = await e.request('POST', '/users/abc/points/charge', { token: admin, rawBody: '{"amount":5}', headers: { 'content-type': 'text/plain' } });
+    const text = await e.request('POST', '/users/abc/points/charge', {
+      token: admin,
+      rawBody: '{"amount":5}',
+      headers: { 'content-type': 'text/plain' },
+    });
     expect([text.status, text.body.error.code]).toEqual([415, 'UNSUPPORTED_MEDIA_TYPE']);
     const json = await e.request('POST', '/users/abc/points/charge', { token: admin, body: { amount: 5 } });
     expect([json.status, json.body.error.code]).toEqual([400, 'VALIDATION_FAILED']);

@@ -11,7 +11,8 @@ beforeAll(async () => (e = await createTestEngine()));
 afterAll(() => e.close());
 
 const adminAs = (sub: string) => e.jwt.sign({ sub, role: 'admin', exp: Math.floor(Date.now() / 1000) + 3600 });
-const balanceOf = async (userId: number) => (await e.request('GET', `/users/${userId}/points`, { token: e.adminToken })).body.balance as number;
+const balanceOf = async (userId: number) =>
+  (await e.request('GET', `/users/${userId}/points`, { token: e.adminToken })).body.balance as number;
 const charge = (userId: number, token: string, key: string, body: object = { amount: 10 }) =>
   e.request('POST', `/users/${userId}/points/charge`, { token, body, headers: { 'idempotency-key': key } });
 
@@ -88,7 +89,11 @@ describe('a retry is compared by what it means', () => {
     const headers = { 'idempotency-key': 'null-coupon' };
     const first = await e.request('POST', '/orders', { token: u.token, body: { items }, headers });
     const retry = await e.request('POST', '/orders', { token: u.token, body: { items, couponId: null }, headers });
-    expect([retry.status, retry.body.orderId, retry.headers.get('idempotent-replayed')]).toEqual([201, first.body.orderId, 'true']);
+    expect([retry.status, retry.body.orderId, retry.headers.get('idempotent-replayed')]).toEqual([
+      201,
+      first.body.orderId,
+      'true',
+    ]);
     expect(await balanceOf(u.id)).toBe(950);
   });
 });

@@ -10,7 +10,11 @@ import { LUA_DIR, ROOT } from '../src/paths.ts';
 const SRC = join(ROOT, 'src');
 const sources = (dir: string): string[] =>
   readdirSync(dir, { withFileTypes: true }).flatMap((d) =>
-    d.isDirectory() ? sources(join(dir, d.name)) : d.name.endsWith('.ts') && !d.name.endsWith('.test.ts') ? [join(dir, d.name)] : [],
+    d.isDirectory()
+      ? sources(join(dir, d.name))
+      : d.name.endsWith('.ts') && !d.name.endsWith('.test.ts')
+        ? [join(dir, d.name)]
+        : [],
   );
 const files = sources(SRC).map((f) => ({ path: relative(ROOT, f), text: readFileSync(f, 'utf8') }));
 
@@ -35,7 +39,8 @@ it('every Lua script is registered once and has a code enum named after it in sr
     const name = file.replace(/\.lua$/, '');
     const problems = [];
     if (registry.split(`'${file}'`).length !== 2) problems.push(`${file}: not registered exactly once in scripts.ts`);
-    if (!new RegExp(`Mirrors the (return codes|reply) of lua/${file.replace('.', '\\.')}`).test(codes)) problems.push(`${name}: no code enum`);
+    if (!new RegExp(`Mirrors the (return codes|reply) of lua/${file.replace('.', '\\.')}`).test(codes))
+      problems.push(`${name}: no code enum`);
     return problems;
   });
   expect(missing).toEqual([]);

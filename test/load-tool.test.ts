@@ -32,15 +32,36 @@ afterAll(async () => {
 });
 
 const load = (args: string[]) =>
-  run(process.execPath, ['--import', 'tsx', 'scripts/load.ts', ...args], { cwd: ROOT, env: { ...process.env, JWT_SECRET: TEST_SECRET }, timeout: 90_000 });
+  run(process.execPath, ['--import', 'tsx', 'scripts/load.ts', ...args], {
+    cwd: ROOT,
+    env: { ...process.env, JWT_SECRET: TEST_SECRET },
+    timeout: 90_000,
+  });
 
 it('coupon-rush against a running engine: progress, a passing audit, JSON and a self-contained HTML report', async () => {
-  const { stdout } = await load(['coupon-rush', '--url', url, '--duration', '2', '--connections', '10', '--users', '40', '--copies', '25', '--out', out]);
+  const { stdout } = await load([
+    'coupon-rush',
+    '--url',
+    url,
+    '--duration',
+    '2',
+    '--connections',
+    '10',
+    '--users',
+    '40',
+    '--copies',
+    '25',
+    '--out',
+    out,
+  ]);
   expect(stdout).toMatch(/^\s+1 s\s+\d+ req\/s/m);
   expect(stdout).toContain('audit: pass');
   const files = readdirSync(out);
   const json = JSON.parse(readFileSync(join(out, files.find((f) => f.endsWith('.json'))!), 'utf8'));
-  expect(json.audit).toMatchObject({ passed: true, checks: { issued: 25, created201: 25, persisted: 25, remaining: 0 } });
+  expect(json.audit).toMatchObject({
+    passed: true,
+    checks: { issued: 25, created201: 25, persisted: 25, remaining: 0 },
+  });
   const html = readFileSync(join(out, files.find((f) => f.endsWith('.html'))!), 'utf8');
   expect(html).toContain('<svg');
   expect(html).not.toMatch(/<(script|link)\b/);
@@ -48,7 +69,21 @@ it('coupon-rush against a running engine: progress, a passing audit, JSON and a 
 
 it('order-rush whose stock outlasts the run: the orders still in flight at the end are audited, not miscounted', async () => {
   const dir = mkdtempSync(join(out, 'orders-'));
-  const { stdout } = await load(['order-rush', '--url', url, '--duration', '2', '--connections', '10', '--users', '30', '--stock', '100000', '--out', dir]);
+  const { stdout } = await load([
+    'order-rush',
+    '--url',
+    url,
+    '--duration',
+    '2',
+    '--connections',
+    '10',
+    '--users',
+    '30',
+    '--stock',
+    '100000',
+    '--out',
+    dir,
+  ]);
   expect(stdout).toContain('audit: pass');
   const json = JSON.parse(readFileSync(join(dir, readdirSync(dir).find((f) => f.endsWith('.json'))!), 'utf8'));
   const { checks } = json.audit;

@@ -22,7 +22,9 @@ it('the dashboard charts only metrics the engine exports, from the provisioned d
   expect(dashboard.panels.length).toBeGreaterThanOrEqual(6);
   await e.request('GET', '/health');
   await reconcile(e.deps); // engine_drift exists once the job has run
-  const exported = new Set([...(await e.request('GET', '/metrics')).body.matchAll(/^# TYPE (\S+) /gm)].map((m: RegExpMatchArray) => m[1]));
+  const exported = new Set(
+    [...(await e.request('GET', '/metrics')).body.matchAll(/^# TYPE (\S+) /gm)].map((m: RegExpMatchArray) => m[1]),
+  );
   for (const panel of dashboard.panels) {
     expect(panel.datasource.uid).toBe(uid);
     expect(panel.targets.length).toBeGreaterThan(0);
@@ -40,7 +42,9 @@ it('the dashboard charts only metrics the engine exports, from the provisioned d
 it('docker-compose mounts files that exist, and Prometheus scrapes the engine', () => {
   const compose = read('docker-compose.yml');
   const mounts = [...compose.matchAll(/"\.\/([^":]+):/g)].map((m) => m[1]!);
-  expect(mounts).toEqual(expect.arrayContaining(['ops/prometheus.yml', 'ops/grafana/provisioning', 'ops/grafana/dashboards']));
+  expect(mounts).toEqual(
+    expect.arrayContaining(['ops/prometheus.yml', 'ops/grafana/provisioning', 'ops/grafana/dashboards']),
+  );
   for (const m of mounts) expect([m, existsSync(join(ROOT, m))]).toEqual([m, true]);
   expect(compose).toMatch(/profiles: \[observability\]/);
   const prometheus = read('ops/prometheus.yml');

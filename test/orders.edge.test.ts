@@ -27,13 +27,22 @@ const order = (token: string, items: { optionId: number; quantity: number }[], c
   e.request('POST', '/orders', { token, body: { items, ...(couponId ? { couponId } : {}) } });
 const redisBack = async () => {
   proxy.restore();
-  await until(() => e.deps.redis.ping(), (v) => v === 'PONG', 10_000, 'the hot client to reconnect');
+  await until(
+    () => e.deps.redis.ping(),
+    (v) => v === 'PONG',
+    10_000,
+    'the hot client to reconnect',
+  );
 };
-const salesOf = async (productId: number, at: number) => e.deps.redis.zscore(e.deps.keys.salesHour(hourOf(at)), String(productId));
+const salesOf = async (productId: number, at: number) =>
+  e.deps.redis.zscore(e.deps.keys.salesHour(hourOf(at)), String(productId));
 
 describe('who may order', () => {
   it('an order by a user that does not exist answers 404 USER_NOT_FOUND and changes nothing, even when it costs 0', async () => {
-    const p = await product(e, [{ price: 0, stock: 5 }, { price: 100, stock: 0 }]);
+    const p = await product(e, [
+      { price: 0, stock: 5 },
+      { price: 100, stock: 0 },
+    ]);
     const [free, soldOut] = p.optionIds as [number, number];
     const ghost = e.tokenFor(987_654);
     const r = await order(ghost, [{ optionId: free, quantity: 1 }]);
@@ -67,12 +76,19 @@ describe('refunds', () => {
     expect(paid.status).toBe(201);
     // A balance of 99,950,000 the ordinary way (charges of at most 1,000,000), written directly with its history row.
     await e.deps.db.update(pointWallets).set({ balance: 99_950_000 }).where(eq(pointWallets.userId, u.id));
-    await e.deps.db.insert(pointHistory).values({ userId: u.id, type: 'CHARGE', amount: 99_950_000, balanceAfter: 99_950_000, createdAt: new Date() });
+    await e.deps.db
+      .insert(pointHistory)
+      .values({ userId: u.id, type: 'CHARGE', amount: 99_950_000, balanceAfter: 99_950_000, createdAt: new Date() });
 
     const cancel = await e.request('POST', `/orders/${paid.body.orderId}/cancel`, { token: u.token });
     expect([cancel.status, cancel.body.status]).toEqual([200, 'CANCELLED']);
     const history = await e.request('GET', `/users/${u.id}/points/history?limit=1`, { token: u.token });
-    expect(history.body.items[0]).toMatchObject({ type: 'REFUND', amount: 100_000, balanceAfter: 100_050_000, orderId: paid.body.orderId });
+    expect(history.body.items[0]).toMatchObject({
+      type: 'REFUND',
+      amount: 100_000,
+      balanceAfter: 100_050_000,
+      orderId: paid.body.orderId,
+    });
     const charge = await e.request('POST', `/users/${u.id}/points/charge`, { token: u.token, body: { amount: 1 } });
     expect([charge.status, charge.body.error.code]).toEqual([409, 'BALANCE_LIMIT_EXCEEDED']);
   });

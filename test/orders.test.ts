@@ -10,36 +10,60 @@ let e: TestEngine;
 beforeAll(async () => (e = await createTestEngine()));
 afterAll(() => e.close());
 
-const order = (token: string, body: unknown, headers?: Record<string, string>) => e.request('POST', '/orders', { token, body, headers });
+const order = (token: string, body: unknown, headers?: Record<string, string>) =>
+  e.request('POST', '/orders', { token, body, headers });
 const issue = (couponId: number, token: string) => e.request('POST', `/coupons/${couponId}/issue`, { token });
 
 describe('placing an order', () => {
   it('reserves stock, takes the coupon and the points, and answers the order', async () => {
-    const p = await product(e, [{ price: 15000, stock: 10 }, { price: 2000, stock: 5 }]);
+    const p = await product(e, [
+      { price: 15000, stock: 10 },
+      { price: 2000, stock: 5 },
+    ]);
     const [a, b] = p.optionIds as [number, number];
     const u = await e.user(100_000);
     const c = await coupon(e, { discountType: 'PERCENT', discountValue: 10 });
     expect((await issue(c, u.token)).status).toBe(201);
-    const r = await order(u.token, { items: [{ optionId: a, quantity: 2 }, { optionId: b, quantity: 1 }], couponId: c });
+    const r = await order(u.token, {
+      items: [
+        { optionId: a, quantity: 2 },
+        { optionId: b, quantity: 1 },
+      ],
+      couponId: c,
+    });
     expect(r.status).toBe(201);
     expect(r.body).toEqual({
-      orderId: expect.any(Number), userId: u.id, status: 'PAID',
+      orderId: expect.any(Number),
+      userId: u.id,
+      status: 'PAID',
       items: [
         { productId: p.id, optionId: a, quantity: 2, unitPrice: 15000 },
         { productId: p.id, optionId: b, quantity: 1, unitPrice: 2000 },
       ],
-      totalAmount: 32000, discountAmount: 3200, paidAmount: 28800, couponId: c, createdAt: expect.stringMatching(/Z$/),
+      totalAmount: 32000,
+      discountAmount: 3200,
+      paidAmount: 28800,
+      couponId: c,
+      createdAt: expect.stringMatching(/Z$/),
     });
     expect(await snapshot(e, u.id, [a, b], c)).toEqual({
-      live: [8, 4], durable: [8, 4], balance: 71_200, historyRows: 2,
+      live: [8, 4],
+      durable: [8, 4],
+      balance: 71_200,
+      historyRows: 2,
       coupons: [{ userId: u.id, status: 'USED', orderId: r.body.orderId }],
     });
     const [use] = await e.deps.db.select().from(pointHistory).where(eq(pointHistory.orderId, r.body.orderId));
     expect(use).toMatchObject({ type: 'USE', amount: 28800, balanceAfter: 71_200 });
     expect((await e.request('GET', `/orders/${r.body.orderId}`, { token: u.token })).body).toEqual(r.body);
     expect((await e.request('GET', `/orders/${r.body.orderId}`, { token: e.adminToken })).body).toEqual(r.body);
-    expect((await e.request('GET', `/users/${u.id}/orders`, { token: u.token })).body).toEqual({ items: [r.body], nextCursor: null });
-    expect((await e.request('GET', `/products/${p.id}`)).body.options.map((o: { stock: number }) => o.stock)).toEqual([8, 4]);
+    expect((await e.request('GET', `/users/${u.id}/orders`, { token: u.token })).body).toEqual({
+      items: [r.body],
+      nextCursor: null,
+    });
+    expect((await e.request('GET', `/products/${p.id}`)).body.options.map((o: { stock: number }) => o.stock)).toEqual([
+      8, 4,
+    ]);
   });
 
   it('a FIXED coupon never takes more than the total, and a zero payment writes no USE row', async () => {
@@ -71,7 +95,15 @@ describe('a failed order changes nothing', () => {
     ['21 items', { items: Array.from({ length: 21 }, (_, i) => ({ optionId: i + 1, quantity: 1 })) }],
     ['quantity 0', { items: [{ optionId: 1, quantity: 0 }] }],
     ['quantity 101', { items: [{ optionId: 1, quantity: 101 }] }],
-    ['an option twice', { items: [{ optionId: 1, quantity: 1 }, { optionId: 1, quantity: 2 }] }],
+    [
+      'an option twice',
+      {
+        items: [
+          { optionId: 1, quantity: 1 },
+          { optionId: 1, quantity: 2 },
+        ],
+      },
+    ],
     ['a string quantity', { items: [{ optionId: 1, quantity: '1' }] }],
     ['a fractional coupon id', { items: [{ optionId: 1, quantity: 1 }], couponId: 1.5 }],
   ])('%s → 400', async (_, body) => {
@@ -81,7 +113,10 @@ describe('a failed order changes nothing', () => {
   });
 
   it('PRODUCT_NOT_FOUND, OUT_OF_STOCK, INSUFFICIENT_POINTS and every COUPON_NOT_USABLE', async () => {
-    const p = await product(e, [{ price: 1000, stock: 3 }, { price: 1000, stock: 3 }]);
+    const p = await product(e, [
+      { price: 1000, stock: 3 },
+      { price: 1000, stock: 3 },
+    ]);
     const [a, b] = p.optionIds as [number, number];
     const u = await e.user(2500);
     const other = await e.user(0);
@@ -104,9 +139,36 @@ describe('a failed order changes nothing', () => {
 
     const before = await snapshot(e, u.id, [a, b], held);
     const cases: [unknown, number, string][] = [
-      [{ items: [{ optionId: a, quantity: 1 }, { optionId: 999_999, quantity: 1 }] }, 404, 'PRODUCT_NOT_FOUND'],
-      [{ items: [{ optionId: a, quantity: 1 }, { optionId: b, quantity: 4 }] }, 409, 'OUT_OF_STOCK'],
-      [{ items: [{ optionId: a, quantity: 2 }, { optionId: b, quantity: 1 }] }, 409, 'INSUFFICIENT_POINTS'],
+      [
+        {
+          items: [
+            { optionId: a, quantity: 1 },
+            { optionId: 999_999, quantity: 1 },
+          ],
+        },
+        404,
+        'PRODUCT_NOT_FOUND',
+      ],
+      [
+        {
+          items: [
+            { optionId: a, quantity: 1 },
+            { optionId: b, quantity: 4 },
+          ],
+        },
+        409,
+        'OUT_OF_STOCK',
+      ],
+      [
+        {
+          items: [
+            { optionId: a, quantity: 2 },
+            { optionId: b, quantity: 1 },
+          ],
+        },
+        409,
+        'INSUFFICIENT_POINTS',
+      ],
       [{ items: [{ optionId: a, quantity: 1 }], couponId: 999_999 }, 409, 'COUPON_NOT_USABLE'],
       [{ items: [{ optionId: a, quantity: 1 }], couponId: notHeld }, 409, 'COUPON_NOT_USABLE'],
       [{ items: [{ optionId: a, quantity: 1 }], couponId: used }, 409, 'COUPON_NOT_USABLE'],
@@ -133,14 +195,32 @@ describe('under concurrency', () => {
     expect(res.filter((r) => r.status === 409 && r.body.error.code === 'OUT_OF_STOCK')).toHaveLength(200);
     expect([await liveStockOf(e, opt), await durableStockOf(e, opt)]).toEqual([0, 0]);
     const ids = users.map((u) => u.id);
-    const [{ total }] = (await e.deps.db.execute(sql`SELECT COALESCE(SUM(balance),0) AS total FROM point_wallets WHERE user_id IN (${sql.join(ids.map((i) => sql`${i}`), sql`, `)})`))[0] as unknown as [{ total: string }];
+    const [{ total }] = (
+      await e.deps.db.execute(
+        sql`SELECT COALESCE(SUM(balance),0) AS total FROM point_wallets WHERE user_id IN (${sql.join(
+          ids.map((i) => sql`${i}`),
+          sql`, `,
+        )})`,
+      )
+    )[0] as unknown as [{ total: string }];
     expect(Number(total)).toBe(300 * price - 100 * price);
-    const [{ n }] = (await e.deps.db.select({ n: sql<number>`count(*)` }).from(orders).where(sql`${orders.id} IN (${sql.join(paid.map((r) => sql`${r.body.orderId}`), sql`, `)})`)) as [{ n: number }];
+    const [{ n }] = (await e.deps.db
+      .select({ n: sql<number>`count(*)` })
+      .from(orders)
+      .where(
+        sql`${orders.id} IN (${sql.join(
+          paid.map((r) => sql`${r.body.orderId}`),
+          sql`, `,
+        )})`,
+      )) as [{ n: number }];
     expect(n).toBe(100);
   });
 
   it('one user funded for exactly one order sends 20 concurrent orders → one paid, 19 INSUFFICIENT_POINTS, no stock lost', async () => {
-    const p = await product(e, Array.from({ length: 20 }, () => ({ price: 5000, stock: 10 })));
+    const p = await product(
+      e,
+      Array.from({ length: 20 }, () => ({ price: 5000, stock: 10 })),
+    );
     const u = await e.user(5000);
     const res = await concurrently(20, (i) => order(u.token, { items: [{ optionId: p.optionIds[i], quantity: 1 }] }));
     expect(res.filter((r) => r.status === 201)).toHaveLength(1);
@@ -156,7 +236,9 @@ describe('under concurrency', () => {
     const u = await e.user(100_000);
     const c = await coupon(e, { discountValue: 300 });
     await issue(c, u.token);
-    const res = await concurrently(10, () => order(u.token, { items: [{ optionId: p.optionIds[0], quantity: 1 }], couponId: c }));
+    const res = await concurrently(10, () =>
+      order(u.token, { items: [{ optionId: p.optionIds[0], quantity: 1 }], couponId: c }),
+    );
     expect(res.filter((r) => r.status === 201)).toHaveLength(1);
     expect(res.filter((r) => r.body.error?.code === 'COUPON_NOT_USABLE')).toHaveLength(9);
     expect(await snapshot(e, u.id, p.optionIds)).toMatchObject({ live: [49], durable: [49], balance: 99_300 });
@@ -176,13 +258,22 @@ describe('cancel and idempotency', () => {
     expect(cancel.status).toBe(200);
     expect(cancel.body).toEqual({ ...r.body, status: 'CANCELLED' });
     const after = await snapshot(e, u.id, p.optionIds, c);
-    expect(after).toEqual({ ...before, historyRows: before.historyRows + 2, coupons: [{ userId: u.id, status: 'AVAILABLE', orderId: null }] });
+    expect(after).toEqual({
+      ...before,
+      historyRows: before.historyRows + 2,
+      coupons: [{ userId: u.id, status: 'AVAILABLE', orderId: null }],
+    });
     const refund = await e.deps.db.select().from(pointHistory).where(eq(pointHistory.orderId, r.body.orderId));
-    expect(refund.map((h) => [h.type, h.amount])).toEqual([['USE', 5000], ['REFUND', 5000]]);
+    expect(refund.map((h) => [h.type, h.amount])).toEqual([
+      ['USE', 5000],
+      ['REFUND', 5000],
+    ]);
     const again = await e.request('POST', `/orders/${r.body.orderId}/cancel`, { token: e.adminToken });
     expect([again.status, again.body.error.code]).toEqual([409, 'ORDER_NOT_CANCELLABLE']);
     expect(await snapshot(e, u.id, p.optionIds, c)).toEqual(after);
-    expect((await order(u.token, { items: [{ optionId: p.optionIds[0], quantity: 1 }], couponId: c })).status).toBe(201);
+    expect((await order(u.token, { items: [{ optionId: p.optionIds[0], quantity: 1 }], couponId: c })).status).toBe(
+      201,
+    );
   });
 
   it('an idempotent retry returns the same order and pays once', async () => {
@@ -194,15 +285,31 @@ describe('cancel and idempotency', () => {
     const again = await order(u.token, body, headers);
     expect([again.status, again.body, again.headers.get('idempotent-replayed')]).toEqual([201, first.body, 'true']);
     expect((await order(u.token, { items: [{ optionId: p.optionIds[0], quantity: 4 }] }, headers)).status).toBe(422);
-    expect(await snapshot(e, u.id, p.optionIds)).toMatchObject({ live: [7], durable: [7], balance: 700, historyRows: 2 });
+    expect(await snapshot(e, u.id, p.optionIds)).toMatchObject({
+      live: [7],
+      durable: [7],
+      balance: 700,
+      historyRows: 2,
+    });
   });
 });
 
 describe('reservations a crash left behind', () => {
   it('the sweeper returns a reservation that never became an order', async () => {
-    const p = await product(e, [{ price: 1, stock: 10 }, { price: 1, stock: 10 }]);
+    const p = await product(e, [
+      { price: 1, stock: 10 },
+      { price: 1, stock: 10 },
+    ]);
     const [a, b] = p.optionIds as [number, number];
-    const reserved = await reserveStock(e.deps, 'crashed-1', [{ optionId: a, quantity: 3 }, { optionId: b, quantity: 2 }], Date.now() - 120_000);
+    const reserved = await reserveStock(
+      e.deps,
+      'crashed-1',
+      [
+        { optionId: a, quantity: 3 },
+        { optionId: b, quantity: 2 },
+      ],
+      Date.now() - 120_000,
+    );
     expect(reserved).toEqual({ ok: true });
     expect([await liveStockOf(e, a), await liveStockOf(e, b)]).toEqual([7, 8]);
     await reserveStock(e.deps, 'fresh-1', [{ optionId: a, quantity: 1 }], Date.now());

@@ -5,7 +5,15 @@
  */
 import { eq, inArray, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { orderEvents, orderItems, orders, pointHistory, reservationOutcomes, stockLedger, userCoupons } from '../src/db/schema/index.ts';
+import {
+  orderEvents,
+  orderItems,
+  orders,
+  pointHistory,
+  reservationOutcomes,
+  stockLedger,
+  userCoupons,
+} from '../src/db/schema/index.ts';
 import { commitPayments, type PaymentEntry } from '../src/payments/commit.ts';
 import { reserveStock } from '../src/products/stock.ts';
 import { coupon, liveStockOf, product } from './fixtures.ts';
@@ -15,9 +23,12 @@ let e: TestEngine;
 beforeAll(async () => (e = await createTestEngine()));
 afterAll(() => e.close());
 
-const balanceOf = async (userId: number) => (await e.request('GET', `/users/${userId}/points`, { token: e.adminToken })).body.balance as number;
+const balanceOf = async (userId: number) =>
+  (await e.request('GET', `/users/${userId}/points`, { token: e.adminToken })).body.balance as number;
 const historyOf = async (userId: number) =>
-  (await e.deps.db.select().from(pointHistory).where(eq(pointHistory.userId, userId)).orderBy(pointHistory.id)).map((h) => [h.type, h.amount, h.balanceAfter]);
+  (await e.deps.db.select().from(pointHistory).where(eq(pointHistory.userId, userId)).orderBy(pointHistory.id)).map(
+    (h) => [h.type, h.amount, h.balanceAfter],
+  );
 
 describe('one batch', () => {
   it('two orders of one user, one coupon in two orders, a charge, a ghost: each decided alone, written together', async () => {
@@ -46,20 +57,45 @@ describe('one batch', () => {
     const codes = results.map((r) => (r instanceof Error ? (r as { code?: string }).code : 'ok'));
     expect(codes).toEqual(['ok', 'INSUFFICIENT_POINTS', 'ok', 'ok', 'COUPON_NOT_USABLE', 'USER_NOT_FOUND']);
     expect(results[2]).toEqual({ userId: a.id, balance: 700 });
-    expect(results[3]).toMatchObject({ userId: b.id, couponId: c, totalAmount: 600, discountAmount: 100, paidAmount: 500 });
+    expect(results[3]).toMatchObject({
+      userId: b.id,
+      couponId: c,
+      totalAmount: 600,
+      discountAmount: 100,
+      paidAmount: 500,
+    });
 
     expect([await balanceOf(a.id), await balanceOf(b.id)]).toEqual([700, 4_500]);
-    expect(await historyOf(a.id)).toEqual([['CHARGE', 1_000, 1_000], ['USE', 600, 400], ['CHARGE', 300, 700]]);
-    expect(await historyOf(b.id)).toEqual([['CHARGE', 5_000, 5_000], ['USE', 500, 4_500]]);
+    expect(await historyOf(a.id)).toEqual([
+      ['CHARGE', 1_000, 1_000],
+      ['USE', 600, 400],
+      ['CHARGE', 300, 700],
+    ]);
+    expect(await historyOf(b.id)).toEqual([
+      ['CHARGE', 5_000, 5_000],
+      ['USE', 500, 4_500],
+    ]);
     const paidIds = [results[0], results[3]].map((r) => (r as { orderId: number }).orderId);
-    const rows = await e.deps.db.select().from(orders).where(inArray(orders.reservationId, ['a-1', 'a-2', 'b-1', 'b-2', 'ghost']));
+    const rows = await e.deps.db
+      .select()
+      .from(orders)
+      .where(inArray(orders.reservationId, ['a-1', 'a-2', 'b-1', 'b-2', 'ghost']));
     expect(rows.map((r) => r.id).sort()).toEqual([...paidIds].sort());
-    expect(await e.deps.db.select({ id: orderItems.orderId }).from(orderItems).where(inArray(orderItems.orderId, paidIds))).toHaveLength(2);
-    expect(await e.deps.db.select({ id: stockLedger.id }).from(stockLedger).where(inArray(stockLedger.orderId, paidIds))).toHaveLength(2);
-    expect((await e.deps.db.select().from(orderEvents).where(inArray(orderEvents.orderId, paidIds))).map((r) => r.eventId).sort()).toEqual(
-      paidIds.map((id) => `order-${id}-paid`).sort(),
-    );
-    const outcomes = await e.deps.db.select().from(reservationOutcomes).where(inArray(reservationOutcomes.reservationId, ['a-1', 'a-2', 'b-1', 'b-2', 'ghost']));
+    expect(
+      await e.deps.db.select({ id: orderItems.orderId }).from(orderItems).where(inArray(orderItems.orderId, paidIds)),
+    ).toHaveLength(2);
+    expect(
+      await e.deps.db.select({ id: stockLedger.id }).from(stockLedger).where(inArray(stockLedger.orderId, paidIds)),
+    ).toHaveLength(2);
+    expect(
+      (await e.deps.db.select().from(orderEvents).where(inArray(orderEvents.orderId, paidIds)))
+        .map((r) => r.eventId)
+        .sort(),
+    ).toEqual(paidIds.map((id) => `order-${id}-paid`).sort());
+    const outcomes = await e.deps.db
+      .select()
+      .from(reservationOutcomes)
+      .where(inArray(reservationOutcomes.reservationId, ['a-1', 'a-2', 'b-1', 'b-2', 'ghost']));
     expect(outcomes.map((o) => o.reservationId).sort()).toEqual(['a-1', 'b-1']);
     const [copy] = await e.deps.db.select().from(userCoupons).where(eq(userCoupons.couponId, c));
     expect([copy!.status, copy!.orderId]).toEqual(['USED', paidIds[1]]);
@@ -93,10 +129,17 @@ describe('the committer under a crowd', () => {
       return Number(/engine_payment_batch_size_count (\d+)/.exec(text)?.[1] ?? 0);
     };
     const before = await count();
-    const paidCount = async () => Number(/engine_orders_total\{result="paid"\} (\d+)/.exec(await e.deps.metrics.getSingleMetricAsString('engine_orders_total'))?.[1] ?? 0);
+    const paidCount = async () =>
+      Number(
+        /engine_orders_total\{result="paid"\} (\d+)/.exec(
+          await e.deps.metrics.getSingleMetricAsString('engine_orders_total'),
+        )?.[1] ?? 0,
+      );
     const paidBefore = await paidCount();
     const open = await e.deps.redis.zcard(e.deps.keys.reservations); // the refused ones above, left to the sweeper
-    const answers = await concurrently(200, (i) => e.request('POST', '/orders', { token: buyers[i % 50]!.token, body: { items: [{ optionId, quantity: 1 }] } }));
+    const answers = await concurrently(200, (i) =>
+      e.request('POST', '/orders', { token: buyers[i % 50]!.token, body: { items: [{ optionId, quantity: 1 }] } }),
+    );
     expect(answers.filter((r) => r.status === 201)).toHaveLength(200);
     expect(new Set(answers.map((r) => r.body.orderId)).size).toBe(200);
     expect(answers.map((r) => r.body.userId)).toEqual(answers.map((_, i) => buyers[i % 50]!.id));
@@ -104,19 +147,38 @@ describe('the committer under a crowd', () => {
     expect((await paidCount()) - paidBefore).toBe(200);
     expect(await liveStockOf(e, optionId)).toBe(800);
     for (const b of buyers) expect(await balanceOf(b.id)).toBe(1_000 - 40);
-    const [{ n }] = (await e.deps.db.select({ n: sql<number>`count(*)` }).from(orders).where(inArray(orders.userId, buyers.map((b) => b.id)))) as [{ n: number }];
+    const [{ n }] = (await e.deps.db
+      .select({ n: sql<number>`count(*)` })
+      .from(orders)
+      .where(
+        inArray(
+          orders.userId,
+          buyers.map((b) => b.id),
+        ),
+      )) as [{ n: number }];
     expect(Number(n)).toBe(200);
-    await until(() => e.deps.redis.zcard(e.deps.keys.reservations), (z) => z === open, 5_000, 'every reservation confirmed');
+    await until(
+      () => e.deps.redis.zcard(e.deps.keys.reservations),
+      (z) => z === open,
+      5_000,
+      'every reservation confirmed',
+    );
   });
 
   it('one Idempotency-Key sent 20 times at once makes one order; the others are told it is running, or get its answer', async () => {
     const p = await product(e, [{ price: 10, stock: 100 }]);
     const u = await e.user(1_000);
     const body = { items: [{ optionId: p.optionIds[0]!, quantity: 1 }] };
-    const answers = await concurrently(20, () => e.request('POST', '/orders', { token: u.token, body, headers: { 'idempotency-key': 'crowd-key' } }));
+    const answers = await concurrently(20, () =>
+      e.request('POST', '/orders', { token: u.token, body, headers: { 'idempotency-key': 'crowd-key' } }),
+    );
     const created = answers.filter((r) => r.status === 201);
     expect(new Set(created.map((r) => r.body.orderId)).size).toBe(1);
-    expect(answers.filter((r) => r.status !== 201).every((r) => r.status === 409 && r.body.error.code === 'REQUEST_IN_PROGRESS')).toBe(true);
+    expect(
+      answers
+        .filter((r) => r.status !== 201)
+        .every((r) => r.status === 409 && r.body.error.code === 'REQUEST_IN_PROGRESS'),
+    ).toBe(true);
     expect(await balanceOf(u.id)).toBe(990);
   });
 });

@@ -9,15 +9,22 @@ beforeAll(async () => (e = await createTestEngine()));
 afterAll(() => e.close());
 
 const historyCount = async (userId: number) =>
-  (await e.deps.db.select({ n: sql<number>`count(*)` }).from(pointHistory).where(eq(pointHistory.userId, userId)))[0]!.n;
+  (await e.deps.db.select({ n: sql<number>`count(*)` }).from(pointHistory).where(eq(pointHistory.userId, userId)))[0]!
+    .n;
 const balanceOf = async (userId: number) =>
   (await e.deps.db.select().from(pointWallets).where(eq(pointWallets.userId, userId)))[0]!.balance;
 
 describe('points: happy paths', () => {
   it('a new user has a zero balance and an empty history', async () => {
     const u = await e.user();
-    expect(await e.request('GET', `/users/${u.id}/points`, { token: u.token })).toMatchObject({ status: 200, body: { userId: u.id, balance: 0 } });
-    expect((await e.request('GET', `/users/${u.id}/points/history`, { token: u.token })).body).toEqual({ items: [], nextCursor: null });
+    expect(await e.request('GET', `/users/${u.id}/points`, { token: u.token })).toMatchObject({
+      status: 200,
+      body: { userId: u.id, balance: 0 },
+    });
+    expect((await e.request('GET', `/users/${u.id}/points/history`, { token: u.token })).body).toEqual({
+      items: [],
+      nextCursor: null,
+    });
   });
 
   it('a charge raises the balance and writes one CHARGE row', async () => {
@@ -39,7 +46,8 @@ describe('points: happy paths', () => {
 
   it('history pages newest first with an opaque cursor until nextCursor is null', async () => {
     const u = await e.user();
-    for (let i = 1; i <= 25; i++) await e.request('POST', `/users/${u.id}/points/charge`, { token: u.token, body: { amount: i } });
+    for (let i = 1; i <= 25; i++)
+      await e.request('POST', `/users/${u.id}/points/charge`, { token: u.token, body: { amount: i } });
     const seen: number[] = [];
     let cursor: string | null = null;
     const sizes: number[] = [];
@@ -59,8 +67,13 @@ describe('points: happy paths', () => {
 
   it('an admin reads and charges any user', async () => {
     const u = await e.user();
-    expect((await e.request('POST', `/users/${u.id}/points/charge`, { token: e.adminToken, body: { amount: 7 } })).body).toEqual({ userId: u.id, balance: 7 });
-    expect((await e.request('GET', `/users/${u.id}/points`, { token: e.adminToken })).body).toEqual({ userId: u.id, balance: 7 });
+    expect(
+      (await e.request('POST', `/users/${u.id}/points/charge`, { token: e.adminToken, body: { amount: 7 } })).body,
+    ).toEqual({ userId: u.id, balance: 7 });
+    expect((await e.request('GET', `/users/${u.id}/points`, { token: e.adminToken })).body).toEqual({
+      userId: u.id,
+      balance: 7,
+    });
   });
 
   it('POST /admin/users creates a user', async () => {
@@ -108,18 +121,36 @@ describe('points: errors change nothing', () => {
     const u = await e.user(50);
     const path = `/users/${u.id}/points/charge`;
     const json = { 'content-type': 'application/json' };
-    expect((await e.request('POST', path, { token: u.token, rawBody: '{"amount":', headers: json })).body.error.code).toBe('VALIDATION_FAILED');
+    expect(
+      (await e.request('POST', path, { token: u.token, rawBody: '{"amount":', headers: json })).body.error.code,
+    ).toBe('VALIDATION_FAILED');
     expect((await e.request('POST', path, { token: u.token, rawBody: '', headers: json })).status).toBe(400);
-    const text = await e.request('POST', path, { token: u.token, rawBody: '{"amount":5}', headers: { 'content-type': 'text/plain' } });
+    const text = await e.request('POST', path, {
+      token: u.token,
+      rawBody: '{"amount":5}',
+      headers: { 'content-type': 'text/plain' },
+    });
     expect([text.status, text.body.error.code]).toEqual([415, 'UNSUPPORTED_MEDIA_TYPE']);
     const bigBody = JSON.stringify({ amount: 5, pad: 'x'.repeat(70_000) });
     // Without Content-Length the body is counted as it streams (chunked); with one it is refused unread.
     const big = await e.request('POST', path, { token: u.token, rawBody: bigBody, headers: json });
     expect([big.status, big.body.error.code]).toEqual([413, 'PAYLOAD_TOO_LARGE']);
-    const declared = await e.request('POST', path, { token: u.token, rawBody: bigBody, headers: { ...json, 'content-length': String(Buffer.byteLength(bigBody)) } });
+    const declared = await e.request('POST', path, {
+      token: u.token,
+      rawBody: bigBody,
+      headers: { ...json, 'content-length': String(Buffer.byteLength(bigBody)) },
+    });
     expect([declared.status, declared.body.error.code]).toEqual([413, 'PAYLOAD_TOO_LARGE']);
     const fits = JSON.stringify({ amount: 5, pad: 'x'.repeat(60_000) });
-    expect((await e.request('POST', path, { token: u.token, rawBody: fits, headers: { ...json, 'content-length': String(Buffer.byteLength(fits)) } })).status).toBe(200);
+    expect(
+      (
+        await e.request('POST', path, {
+          token: u.token,
+          rawBody: fits,
+          headers: { ...json, 'content-length': String(Buffer.byteLength(fits)) },
+        })
+      ).status,
+    ).toBe(200);
     expect(await balanceOf(u.id)).toBe(55);
     expect(await historyCount(u.id)).toBe(2);
   });
@@ -136,7 +167,13 @@ describe('points: errors change nothing', () => {
   });
 
   it('bad paths and page queries → 400', async () => {
-    for (const p of ['/users/01/points', '/users/abc/points', '/users/0/points', '/users/9007199254740992/points', '/users/1.5/points']) {
+    for (const p of [
+      '/users/01/points',
+      '/users/abc/points',
+      '/users/0/points',
+      '/users/9007199254740992/points',
+      '/users/1.5/points',
+    ]) {
       const r = await e.request('GET', p, { token: e.adminToken });
       expect([p, r.status, r.body.error.code]).toEqual([p, 400, 'VALIDATION_FAILED']);
     }
@@ -151,7 +188,9 @@ describe('points: errors change nothing', () => {
 describe('points: concurrency and idempotency', () => {
   it('100 concurrent charges of 100 → exactly +10,000 and exactly 100 rows', async () => {
     const u = await e.user();
-    const res = await concurrently(100, () => e.request('POST', `/users/${u.id}/points/charge`, { token: u.token, body: { amount: 100 } }));
+    const res = await concurrently(100, () =>
+      e.request('POST', `/users/${u.id}/points/charge`, { token: u.token, body: { amount: 100 } }),
+    );
     expect(res.filter((r) => r.status === 200)).toHaveLength(100);
     expect(await balanceOf(u.id)).toBe(10_000);
     expect(await historyCount(u.id)).toBe(100);
@@ -162,7 +201,9 @@ describe('points: concurrency and idempotency', () => {
   it('50 concurrent charges with one Idempotency-Key → exactly one applied', async () => {
     const u = await e.user();
     const headers = { 'idempotency-key': 'charge-once-1' };
-    const res = await concurrently(50, () => e.request('POST', `/users/${u.id}/points/charge`, { token: u.token, body: { amount: 300 }, headers }));
+    const res = await concurrently(50, () =>
+      e.request('POST', `/users/${u.id}/points/charge`, { token: u.token, body: { amount: 300 }, headers }),
+    );
     const ok = res.filter((r) => r.status === 200);
     const busy = res.filter((r) => r.status === 409);
     expect(ok.length + busy.length).toBe(50);
@@ -178,14 +219,30 @@ describe('points: concurrency and idempotency', () => {
     const u = await e.user();
     const v = await e.user();
     const headers = { 'idempotency-key': 'k-1' };
-    const first = await e.request('POST', `/users/${u.id}/points/charge`, { token: u.token, body: { amount: 10, note: 'a', x: 1 }, headers });
+    const first = await e.request('POST', `/users/${u.id}/points/charge`, {
+      token: u.token,
+      body: { amount: 10, note: 'a', x: 1 },
+      headers,
+    });
     expect(first.status).toBe(200);
     expect(first.headers.get('idempotent-replayed')).toBeNull();
-    const again = await e.request('POST', `/users/${u.id}/points/charge`, { token: u.token, body: { x: 1, note: 'a', amount: 10 }, headers });
+    const again = await e.request('POST', `/users/${u.id}/points/charge`, {
+      token: u.token,
+      body: { x: 1, note: 'a', amount: 10 },
+      headers,
+    });
     expect([again.status, again.body, again.headers.get('idempotent-replayed')]).toEqual([200, first.body, 'true']);
-    const other = await e.request('POST', `/users/${u.id}/points/charge`, { token: u.token, body: { amount: 11 }, headers });
+    const other = await e.request('POST', `/users/${u.id}/points/charge`, {
+      token: u.token,
+      body: { amount: 11 },
+      headers,
+    });
     expect([other.status, other.body.error.code]).toEqual([422, 'IDEMPOTENCY_KEY_REUSED']);
-    const otherUser = await e.request('POST', `/users/${v.id}/points/charge`, { token: v.token, body: { amount: 10 }, headers });
+    const otherUser = await e.request('POST', `/users/${v.id}/points/charge`, {
+      token: v.token,
+      body: { amount: 10 },
+      headers,
+    });
     expect(otherUser.body).toEqual({ userId: v.id, balance: 10 });
     expect(await balanceOf(u.id)).toBe(10);
     expect(await historyCount(u.id)).toBe(1);
@@ -197,9 +254,17 @@ describe('points: concurrency and idempotency', () => {
     await e.request('POST', `/users/${u.id}/points/charge`, { token: u.token, body: { amount: 1 }, headers });
     const clockIn = (ms: number) => ({ db: e.deps.db, clock: { now: () => Date.now() + ms } });
     expect(await purgeIdempotencyKeys(clockIn(2 * 86_400_000))).toBe(0);
-    expect((await e.request('POST', `/users/${u.id}/points/charge`, { token: u.token, body: { amount: 1 }, headers })).headers.get('idempotent-replayed')).toBe('true');
+    expect(
+      (
+        await e.request('POST', `/users/${u.id}/points/charge`, { token: u.token, body: { amount: 1 }, headers })
+      ).headers.get('idempotent-replayed'),
+    ).toBe('true');
     expect(await purgeIdempotencyKeys(clockIn(8 * 86_400_000))).toBeGreaterThanOrEqual(1);
-    const after = await e.request('POST', `/users/${u.id}/points/charge`, { token: u.token, body: { amount: 1 }, headers });
+    const after = await e.request('POST', `/users/${u.id}/points/charge`, {
+      token: u.token,
+      body: { amount: 1 },
+      headers,
+    });
     expect([after.status, after.headers.get('idempotent-replayed'), after.body.balance]).toEqual([200, null, 2]);
   });
 
@@ -207,14 +272,26 @@ describe('points: concurrency and idempotency', () => {
     const u = await e.user();
     await e.deps.db.update(pointWallets).set({ balance: 100_000_000 }).where(eq(pointWallets.userId, u.id));
     const headers = { 'idempotency-key': 'limit-1' };
-    const first = await e.request('POST', `/users/${u.id}/points/charge`, { token: u.token, body: { amount: 1 }, headers });
+    const first = await e.request('POST', `/users/${u.id}/points/charge`, {
+      token: u.token,
+      body: { amount: 1 },
+      headers,
+    });
     expect(first.status).toBe(409);
     await e.deps.db.update(pointWallets).set({ balance: 0 }).where(eq(pointWallets.userId, u.id));
-    const again = await e.request('POST', `/users/${u.id}/points/charge`, { token: u.token, body: { amount: 1 }, headers });
+    const again = await e.request('POST', `/users/${u.id}/points/charge`, {
+      token: u.token,
+      body: { amount: 1 },
+      headers,
+    });
     expect([again.status, again.body, again.headers.get('idempotent-replayed')]).toEqual([409, first.body, 'true']);
     expect(await balanceOf(u.id)).toBe(0);
     for (const key of ['', 'x'.repeat(65), 'has space', 'ü']) {
-      const r = await e.request('POST', `/users/${u.id}/points/charge`, { token: u.token, body: { amount: 1 }, headers: { 'idempotency-key': key } });
+      const r = await e.request('POST', `/users/${u.id}/points/charge`, {
+        token: u.token,
+        body: { amount: 1 },
+        headers: { 'idempotency-key': key },
+      });
       expect([JSON.stringify(key), r.status]).toEqual([JSON.stringify(key), 400]);
     }
     expect(await balanceOf(u.id)).toBe(0);

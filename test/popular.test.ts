@@ -16,14 +16,18 @@ afterAll(() => e.close());
 
 async function sell(productOption: number, quantity: number, at: number) {
   clock.set(at);
-  const r = await e.request('POST', '/orders', { token: buyer.token, body: { items: [{ optionId: productOption, quantity }] } });
+  const r = await e.request('POST', '/orders', {
+    token: buyer.token,
+    body: { items: [{ optionId: productOption, quantity }] },
+  });
   clock.set(T);
   if (r.status !== 201) throw new Error(JSON.stringify(r.body));
   return r.body.orderId as number;
 }
 const popular = async () => (await e.request('GET', '/products/popular')).body;
 const refresh = async () => (await e.request('POST', '/admin/popular/refresh', { token: e.adminToken })).body;
-const ranks = (s: { items: { rank: number; productId: number; salesCount: number }[] }) => s.items.map((i) => [i.rank, i.productId, i.salesCount]);
+const ranks = (s: { items: { rank: number; productId: number; salesCount: number }[] }) =>
+  s.items.map((i) => [i.rank, i.productId, i.salesCount]);
 
 it('an empty shop answers an empty list, computed on first read', async () => {
   expect(await popular()).toEqual({

@@ -65,7 +65,10 @@ describe('truly unknown ids stay cheap', () => {
   it('a flood of bogus coupon ids answers 404 from Redis alone', async () => {
     const app = createApp(deps);
     const statuses = await concurrently(200, async (i) => {
-      const res = await app.request(`/coupons/${10_000 + i}/issue`, { method: 'POST', headers: { authorization: `Bearer ${e.tokenFor(i + 1)}` } });
+      const res = await app.request(`/coupons/${10_000 + i}/issue`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${e.tokenFor(i + 1)}` },
+      });
       return res.status;
     });
     expect(statuses.filter((s) => s === 404)).toHaveLength(200);

@@ -13,7 +13,10 @@ it('agreeing state, work in flight included, reports no drift', async () => {
   const p = await product(e, [{ price: 10, stock: 20 }]);
   const c = await coupon(e, { totalQuantity: 10 });
   for (let u = 1; u <= 4; u++) await e.request('POST', `/coupons/${c}/issue`, { token: e.tokenFor(u) });
-  await drainCoupon(e.deps, c, { batchSize: 2, afterInsert: () => Promise.reject(new Error('stop after one batch')) }).catch(() => undefined);
+  await drainCoupon(e.deps, c, {
+    batchSize: 2,
+    afterInsert: () => Promise.reject(new Error('stop after one batch')),
+  }).catch(() => undefined);
   await reserveStock(e.deps, 'open-1', [{ optionId: p.optionIds[0]!, quantity: 3 }], Date.now());
   expect(await reconcile(e.deps)).toEqual([]);
 });

@@ -8,7 +8,9 @@ beforeAll(async () => {
   // The "replica" is the primary itself here: replication is MySQL's job; this checks the engine's routing.
   const url = testConfig().DATABASE_URL;
   e = await createTestEngine({ env: { DATABASE_URL: url, DATABASE_REPLICA_URL: url } });
-  expect(parseDatabaseUrl(e.config.DATABASE_REPLICA_URL!).database).toBe(parseDatabaseUrl(e.config.DATABASE_URL).database);
+  expect(parseDatabaseUrl(e.config.DATABASE_REPLICA_URL!).database).toBe(
+    parseDatabaseUrl(e.config.DATABASE_URL).database,
+  );
 });
 afterAll(() => e.close());
 
@@ -28,8 +30,17 @@ it('list and lookup reads go to the replica; charges, orders and their checks st
   expect(counts.replica).toBeGreaterThanOrEqual(5);
 
   counts.primary = counts.replica = 0;
-  expect((await e.request('POST', `/users/${u.id}/points/charge`, { token: u.token, body: { amount: 1 } })).status).toBe(200);
-  expect((await e.request('POST', '/orders', { token: u.token, body: { items: [{ optionId: p.optionIds[0], quantity: 1 }] } })).status).toBe(201);
+  expect(
+    (await e.request('POST', `/users/${u.id}/points/charge`, { token: u.token, body: { amount: 1 } })).status,
+  ).toBe(200);
+  expect(
+    (
+      await e.request('POST', '/orders', {
+        token: u.token,
+        body: { items: [{ optionId: p.optionIds[0], quantity: 1 }] },
+      })
+    ).status,
+  ).toBe(201);
   expect(counts.replica).toBe(0);
   expect(counts.primary).toBeGreaterThan(0);
 });

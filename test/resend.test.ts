@@ -47,7 +47,10 @@ describe('a lost reply is resent and applied once', () => {
     const optionId = p.optionIds[0]!;
     const dropped = proxy.dropped;
     proxy.dropReplyTo('eval', '{stock}:adjusted:');
-    const r = await e.request('PATCH', `/admin/options/${optionId}/stock`, { token: e.adminToken, body: { delta: 10 } });
+    const r = await e.request('PATCH', `/admin/options/${optionId}/stock`, {
+      token: e.adminToken,
+      body: { delta: 10 },
+    });
     expect([r.status, r.body.stock]).toEqual([200, 110]);
     expect(proxy.dropped).toBe(dropped + 1);
     expect(await liveStockOf(e, optionId)).toBe(110);
@@ -72,7 +75,10 @@ describe('answers never wait on a dead Redis', () => {
     const p = await product(e, [{ price: 100, stock: 10 }]);
     const optionId = p.optionIds[0]!;
     const buyer = await e.user(1_000);
-    const order = await e.request('POST', '/orders', { token: buyer.token, body: { items: [{ optionId, quantity: 2 }] } });
+    const order = await e.request('POST', '/orders', {
+      token: buyer.token,
+      body: { items: [{ optionId, quantity: 2 }] },
+    });
     expect(order.status).toBe(201);
 
     proxy.refuse();
@@ -80,12 +86,19 @@ describe('answers never wait on a dead Redis', () => {
     expect(cancel.value.status).toBe(200);
     expect(cancel.value.body.status).toBe('CANCELLED');
     expect(cancel.ms).toBeLessThan(3_000);
-    const refused = await timed(() => e.request('POST', '/orders', { token: buyer.token, body: { items: [{ optionId, quantity: 1 }] } }));
+    const refused = await timed(() =>
+      e.request('POST', '/orders', { token: buyer.token, body: { items: [{ optionId, quantity: 1 }] } }),
+    );
     expect(refused.value.status).toBe(503);
     expect(refused.ms).toBeLessThan(3_000);
 
     proxy.restore();
-    await until(() => e.deps.redis.ping(), (v) => v === 'PONG', 10_000, 'the hot client to reconnect');
+    await until(
+      () => e.deps.redis.ping(),
+      (v) => v === 'PONG',
+      10_000,
+      'the hot client to reconnect',
+    );
     const { repairRestocks } = await import('../src/orders/sweeper.ts');
     expect(await repairRestocks(e.deps, 0)).toBe(1);
     expect(await liveStockOf(e, optionId)).toBe(10);
@@ -100,6 +113,11 @@ describe('answers never wait on a dead Redis', () => {
     expect(r.value.status).toBe(503);
     expect(r.ms).toBeLessThan(5_000);
     proxy.restore();
-    await until(() => e.deps.redis.ping(), (v) => v === 'PONG', 10_000, 'the hot client to reconnect');
+    await until(
+      () => e.deps.redis.ping(),
+      (v) => v === 'PONG',
+      10_000,
+      'the hot client to reconnect',
+    );
   });
 });

@@ -1,5 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { confirmStock, confirmStocks, hourOf, releaseStock, reserveStock, restockOrder } from '../src/products/stock.ts';
+import {
+  confirmStock,
+  confirmStocks,
+  hourOf,
+  releaseStock,
+  reserveStock,
+  restockOrder,
+} from '../src/products/stock.ts';
 import { AdjustCode, RESEND_MARKER_TTL_S } from '../src/redis/codes.ts';
 import { createTestEngine, type TestEngine } from './harness.ts';
 
@@ -15,10 +22,34 @@ describe('lua/reserve-stock.lua', () => {
   it('reserves every item, or none, and reports which item failed', async () => {
     await setStock(1, 5);
     await setStock(2, 1);
-    expect(await reserveStock(e.deps, 'r1', [{ optionId: 1, quantity: 2 }, { optionId: 2, quantity: 2 }], now)).toEqual({ ok: false, reason: 'OUT_OF_STOCK', index: 1 });
+    expect(
+      await reserveStock(
+        e.deps,
+        'r1',
+        [
+          { optionId: 1, quantity: 2 },
+          { optionId: 2, quantity: 2 },
+        ],
+        now,
+      ),
+    ).toEqual({ ok: false, reason: 'OUT_OF_STOCK', index: 1 });
     expect([await stock(1), await stock(2)]).toEqual([5, 1]);
-    expect(await reserveStock(e.deps, 'r1', [{ optionId: 3, quantity: 1 }], now)).toEqual({ ok: false, reason: 'MISSING', index: 0 });
-    expect(await reserveStock(e.deps, 'r1', [{ optionId: 1, quantity: 2 }, { optionId: 2, quantity: 1 }], now)).toEqual({ ok: true });
+    expect(await reserveStock(e.deps, 'r1', [{ optionId: 3, quantity: 1 }], now)).toEqual({
+      ok: false,
+      reason: 'MISSING',
+      index: 0,
+    });
+    expect(
+      await reserveStock(
+        e.deps,
+        'r1',
+        [
+          { optionId: 1, quantity: 2 },
+          { optionId: 2, quantity: 1 },
+        ],
+        now,
+      ),
+    ).toEqual({ ok: true });
     expect([await stock(1), await stock(2)]).toEqual([3, 0]);
     expect(await e.deps.redis.hgetall(e.deps.keys.reservation('r1'))).toEqual({ '1': '2', '2': '1' });
     expect(await e.deps.redis.zscore(e.deps.keys.reservations, 'r1')).toBe(String(now));
@@ -49,7 +80,12 @@ describe('lua/restock-order.lua', () => {
     await setStock(20, 0);
     const hour = e.deps.keys.salesHour(hourOf(Date.now()));
     await e.deps.redis.zadd(hour, 2, '88');
-    const order = { orderId: 501, createdAt: Date.now(), reservationId: 'gone', items: [{ optionId: 20, productId: 88, quantity: 2 }] };
+    const order = {
+      orderId: 501,
+      createdAt: Date.now(),
+      reservationId: 'gone',
+      items: [{ optionId: 20, productId: 88, quantity: 2 }],
+    };
     expect(await restockOrder(e.deps, order)).toBe(true);
     expect(await restockOrder(e.deps, order)).toBe(false);
     expect(await stock(20)).toBe(2);
@@ -62,7 +98,12 @@ describe('lua/restock-order.lua', () => {
     const hour = e.deps.keys.salesHour(hourOf(at));
     await e.deps.redis.zadd(hour, 4, '89'); // another order's sales of the product
     expect(await reserveStock(e.deps, 'unconfirmed', [{ optionId: 21, quantity: 3 }], at)).toEqual({ ok: true });
-    const order = { orderId: 502, createdAt: at, reservationId: 'unconfirmed', items: [{ optionId: 21, productId: 89, quantity: 3 }] };
+    const order = {
+      orderId: 502,
+      createdAt: at,
+      reservationId: 'unconfirmed',
+      items: [{ optionId: 21, productId: 89, quantity: 3 }],
+    };
     expect(await restockOrder(e.deps, order)).toBe(true);
     expect(await confirmStock(e.deps, 'unconfirmed', at, [{ productId: 89, units: 3 }])).toBe(false);
     expect(await stock(21)).toBe(10);
@@ -115,7 +156,14 @@ describe('lua/confirm-stock.lua for a batch', () => {
     await reserveStock(e.deps, 'b2', [{ optionId: 40, quantity: 3 }], h2);
     const batch = [
       { rid: 'b1', orderCreatedAt: h1, sales: [{ productId: 400, units: 2 }] },
-      { rid: 'b2', orderCreatedAt: h2, sales: [{ productId: 400, units: 1 }, { productId: 401, units: 2 }] },
+      {
+        rid: 'b2',
+        orderCreatedAt: h2,
+        sales: [
+          { productId: 400, units: 1 },
+          { productId: 401, units: 2 },
+        ],
+      },
       { rid: 'never-reserved', orderCreatedAt: h1, sales: [{ productId: 400, units: 9 }] },
     ];
     expect(await confirmStocks(e.deps, batch)).toBe(2);

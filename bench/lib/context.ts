@@ -52,7 +52,9 @@ export async function createContext(opts: Options) {
     redis,
     /** An audit client for a Redis Cluster, made once. */
     cluster(nodes: string): Cluster {
-      cluster ??= new Redis.Cluster(nodes.split(',').map((n) => ({ host: n.split(':')[0]!, port: Number(n.split(':')[1]) })));
+      cluster ??= new Redis.Cluster(
+        nodes.split(',').map((n) => ({ host: n.split(':')[0]!, port: Number(n.split(':')[1]) })),
+      );
       return cluster;
     },
     /** The engine, started once per variant of its environment (e.g. WEB_CONCURRENCY=2). */
@@ -67,7 +69,10 @@ export async function createContext(opts: Options) {
         }
         // npm start's own flags; BENCH_ENGINE_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the engine
         // (its children inherit both).
-        const nodeArgs = [...startScriptNodeArgs(), ...(process.env.BENCH_ENGINE_NODE_ARGS ?? '').split(' ').filter(Boolean)];
+        const nodeArgs = [
+          ...startScriptNodeArgs(),
+          ...(process.env.BENCH_ENGINE_NODE_ARGS ?? '').split(' ').filter(Boolean),
+        ];
         e = await startProcess('src/main.ts', { ...env, ...extra }, [], nodeArgs);
         engines.set(name, e);
       }

@@ -14,7 +14,13 @@ const esc = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&l
 
 /** Bars of the latency percentiles, drawn as inline SVG (the page needs nothing from elsewhere). */
 function latencyChart(r: LoadResult): string {
-  const bars: [string, number][] = [['p50', r.p50], ['p90', r.p90], ['p99', r.p99], ['p99.9', r.p999], ['max', r.max]];
+  const bars: [string, number][] = [
+    ['p50', r.p50],
+    ['p90', r.p90],
+    ['p99', r.p99],
+    ['p99.9', r.p999],
+    ['max', r.max],
+  ];
   const top = Math.max(1, ...bars.map(([, v]) => v));
   const rows = bars
     .map(([k, v], i) => {

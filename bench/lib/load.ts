@@ -6,7 +6,12 @@ export type LoadSpec = {
   method?: 'GET' | 'POST';
   path: string;
   /** headers and body for the n-th request (n counts from 0 over warm-up and measurement) */
-  request?: (n: number) => { headers?: Record<string, string>; body?: string; path?: string; context?: Record<string, unknown> };
+  request?: (n: number) => {
+    headers?: Record<string, string>;
+    body?: string;
+    path?: string;
+    context?: Record<string, unknown>;
+  };
   connections: number;
   durationS: number;
   warmupS: number;
@@ -53,15 +58,31 @@ export async function load(spec: LoadSpec): Promise<LoadResult> {
     {
       method: spec.method ?? 'GET',
       path: spec.path,
-      ...(spec.onResponse ? { onResponse: (status: number, _body: string, context: object) => spec.onResponse!(status, context as Record<string, any>) } : {}),
+      ...(spec.onResponse
+        ? {
+            onResponse: (status: number, _body: string, context: object) =>
+              spec.onResponse!(status, context as Record<string, any>),
+          }
+        : {}),
       setupRequest: (req: Request, context: object) => {
         const r = spec.request?.(n++) ?? {};
         if (r.context) Object.assign(context, r.context);
-        return { ...req, ...(r.path ? { path: r.path } : {}), headers: { ...req.headers, ...r.headers }, ...(r.body ? { body: r.body } : {}) };
+        return {
+          ...req,
+          ...(r.path ? { path: r.path } : {}),
+          headers: { ...req.headers, ...r.headers },
+          ...(r.body ? { body: r.body } : {}),
+        };
       },
     },
   ];
-  const base = { url: spec.url, connections: spec.connections, requests, timeout: 10, ...(spec.rate ? { overallRate: spec.rate } : {}) } as const;
+  const base = {
+    url: spec.url,
+    connections: spec.connections,
+    requests,
+    timeout: 10,
+    ...(spec.rate ? { overallRate: spec.rate } : {}),
+  } as const;
   if (spec.warmupS > 0) await autocannon({ ...base, duration: spec.warmupS });
 
   let peak: number | null = null;

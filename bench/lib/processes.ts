@@ -20,7 +20,9 @@ export function freePort(): Promise<number> {
  * engine exactly as users do.
  */
 export function startScriptNodeArgs(): string[] {
-  const { scripts } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+  const { scripts } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+    scripts: Record<string, string>;
+  };
   const m = /\bnode((?:\s+--\S+)*)\s+dist\/src\/main\.js/.exec(scripts.start ?? '');
   if (!m) throw new Error(`package.json's start script does not run node dist/src/main.js: ${scripts.start}`);
   return m[1]!.split(/\s+/).filter(Boolean);
@@ -42,7 +44,12 @@ export type Proc = {
  * Starts an entry point compiled by `npm run build` (plain Node, as `npm start` runs the engine; the baselines
  * run the same way), and waits until its port answers.
  */
-export async function startProcess(entry: string, env: Record<string, string>, args: string[] = [], nodeArgs: string[] = []): Promise<Proc> {
+export async function startProcess(
+  entry: string,
+  env: Record<string, string>,
+  args: string[] = [],
+  nodeArgs: string[] = [],
+): Promise<Proc> {
   const port = await freePort();
   const child = spawn(process.execPath, [...nodeArgs, join(ROOT, 'dist', entry.replace(/\.ts$/, '.js')), ...args], {
     cwd: ROOT,
@@ -56,7 +63,10 @@ export async function startProcess(entry: string, env: Record<string, string>, a
   const deadline = Date.now() + 60_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`${entry} exited (${child.exitCode}):\n${output}`);
-    const ok = await fetch(`${url}/health`).then(() => true, () => false);
+    const ok = await fetch(`${url}/health`).then(
+      () => true,
+      () => false,
+    );
     if (ok) break;
     if (Date.now() > deadline) throw new Error(`${entry} did not answer within 60 s:\n${output}`);
     await new Promise((r) => setTimeout(r, 200));
@@ -112,7 +122,11 @@ function namedProcesses(pid: number): [string, number][] {
   for (const p of childrenOf(pid)) {
     let role = 'child';
     try {
-      role = readFileSync(`/proc/${p}/environ`, 'utf8').split('\0').find((v) => v.startsWith('ENGINE_ROLE='))?.slice(12) ?? 'child';
+      role =
+        readFileSync(`/proc/${p}/environ`, 'utf8')
+          .split('\0')
+          .find((v) => v.startsWith('ENGINE_ROLE='))
+          ?.slice(12) ?? 'child';
     } catch {
       /* gone */
     }
@@ -172,7 +186,12 @@ function rssOne(pid: number): number {
 
 function childrenOf(pid: number): number[] {
   try {
-    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number).flatMap((c) => [c, ...childrenOf(c)]);
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
+      .trim()
+      .split(/\s+/)
+      .filter(Boolean)
+      .map(Number)
+      .flatMap((c) => [c, ...childrenOf(c)]);
   } catch {
     return [];
   }

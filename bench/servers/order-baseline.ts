@@ -29,15 +29,28 @@ app.get('/health', (c) => c.json({ status: 'ok' }));
 
 app.post('/orders', async (c) => {
   const principal = jwt.verify((c.req.header('authorization') ?? '').slice(7));
-  if (!principal || principal.userId === null) return c.json({ error: { code: 'UNAUTHENTICATED', message: 'no' } }, 401);
+  if (!principal || principal.userId === null)
+    return c.json({ error: { code: 'UNAUTHENTICATED', message: 'no' } }, 401);
   const { items } = await c.req.json<{ items: { optionId: number; quantity: number }[] }>();
   const { optionId, quantity } = items[0]!;
   const conn = await pool.getConnection();
   try {
     await conn.beginTransaction();
-    const [opt] = await conn.query<mysql.RowDataPacket[]>('SELECT price, stock FROM shop_options WHERE id = ? FOR UPDATE', [optionId]);
-    const [wallet] = await conn.query<mysql.RowDataPacket[]>('SELECT balance FROM shop_wallets WHERE user_id = ? FOR UPDATE', [principal.userId]);
-    const r = !opt[0] ? refuse('PRODUCT_NOT_FOUND', 404) : !wallet[0] ? refuse('USER_NOT_FOUND', 404) : opt[0].stock < quantity ? refuse('OUT_OF_STOCK', 409) : null;
+    const [opt] = await conn.query<mysql.RowDataPacket[]>(
+      'SELECT price, stock FROM shop_options WHERE id = ? FOR UPDATE',
+      [optionId],
+    );
+    const [wallet] = await conn.query<mysql.RowDataPacket[]>(
+      'SELECT balance FROM shop_wallets WHERE user_id = ? FOR UPDATE',
+      [principal.userId],
+    );
+    const r = !opt[0]
+      ? refuse('PRODUCT_NOT_FOUND', 404)
+      : !wallet[0]
+        ? refuse('USER_NOT_FOUND', 404)
+        : opt[0].stock < quantity
+          ? refuse('OUT_OF_STOCK', 409)
+          : null;
     const paid = opt[0] ? Number(opt[0].price) * quantity : 0;
     const refusal = r ?? (Number(wallet[0]!.balance) < paid ? refuse('INSUFFICIENT_POINTS', 409) : null);
     if (refusal) {
@@ -47,15 +60,20 @@ app.post('/orders', async (c) => {
     const now = new Date();
     await conn.query('UPDATE shop_options SET stock = stock - ? WHERE id = ?', [quantity, optionId]);
     await conn.query('UPDATE shop_wallets SET balance = balance - ? WHERE user_id = ?', [paid, principal.userId]);
-    const [order] = await conn.query<mysql.ResultSetHeader>('INSERT INTO shop_orders (user_id, paid, created_at) VALUES (?, ?, ?)', [principal.userId, paid, now]);
-    await conn.query('INSERT INTO shop_order_items (order_id, option_id, quantity, unit_price) VALUES (?, ?, ?, ?)', [order.insertId, optionId, quantity, opt[0]!.price]);
-    await conn.query('INSERT INTO shop_history (user_id, amount, balance_after, order_id, created_at) VALUES (?, ?, ?, ?, ?)', [
-      principal.userId,
-      paid,
-      Number(wallet[0]!.balance) - paid,
+    const [order] = await conn.query<mysql.ResultSetHeader>(
+      'INSERT INTO shop_orders (user_id, paid, created_at) VALUES (?, ?, ?)',
+      [principal.userId, paid, now],
+    );
+    await conn.query('INSERT INTO shop_order_items (order_id, option_id, quantity, unit_price) VALUES (?, ?, ?, ?)', [
       order.insertId,
-      now,
+      optionId,
+      quantity,
+      opt[0]!.price,
     ]);
+    await conn.query(
+      'INSERT INTO shop_history (user_id, amount, balance_after, order_id, created_at) VALUES (?, ?, ?, ?, ?)',
+      [principal.userId, paid, Number(wallet[0]!.balance) - paid, order.insertId, now],
+    );
     await conn.commit();
     return c.json({ orderId: order.insertId, userId: principal.userId, status: 'PAID', paidAmount: paid }, 201);
   } catch (err) {
@@ -68,8 +86,16 @@ app.post('/orders', async (c) => {
 
 /** Setup (not measured): one option and funded wallets for users first..first+count-1. */
 app.post('/admin/setup', async (c) => {
-  const { optionId, price, stock, firstUser, users, balance } = await c.req.json<{ optionId: number; price: number; stock: number; firstUser: number; users: number; balance: number }>();
-  for (const t of ['shop_orders', 'shop_order_items', 'shop_history', 'shop_wallets']) await pool.query(`TRUNCATE TABLE ${t}`);
+  const { optionId, price, stock, firstUser, users, balance } = await c.req.json<{
+    optionId: number;
+    price: number;
+    stock: number;
+    firstUser: number;
+    users: number;
+    balance: number;
+  }>();
+  for (const t of ['shop_orders', 'shop_order_items', 'shop_history', 'shop_wallets'])
+    await pool.query(`TRUNCATE TABLE ${t}`);
   await pool.query('REPLACE INTO shop_options VALUES (?, ?, ?)', [optionId, price, stock]);
   for (let i = 0; i < users; i += 5_000) {
     const ids = Array.from({ length: Math.min(5_000, users - i) }, (_, j) => firstUser + i + j);

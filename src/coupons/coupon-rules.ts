@@ -4,7 +4,11 @@ export const DAY_MS = 86_400_000;
 export const expiryOf = (issuedAtMs: number, validDays: number) => issuedAtMs + validDays * DAY_MS;
 
 /** EXPIRED is never stored: an AVAILABLE copy past its expiry reads as EXPIRED. */
-export function visibleStatus(status: 'AVAILABLE' | 'USED', expiresAt: Date, now: number): 'AVAILABLE' | 'USED' | 'EXPIRED' {
+export function visibleStatus(
+  status: 'AVAILABLE' | 'USED',
+  expiresAt: Date,
+  now: number,
+): 'AVAILABLE' | 'USED' | 'EXPIRED' {
   return status === 'AVAILABLE' && expiresAt.getTime() <= now ? 'EXPIRED' : status;
 }
 

@@ -74,7 +74,9 @@ export function createDrainTrigger(queue: Queue, log: Logger, delayMs = 10) {
     for (const couponId of ids) {
       queue
         .add('drain', { couponId }, { jobId: `drain-${couponId}`, removeOnComplete: true, removeOnFail: true })
-        .catch((err: unknown) => log.warn({ err, couponId }, 'could not queue a coupon drain; the periodic drain will pick it up'));
+        .catch((err: unknown) =>
+          log.warn({ err, couponId }, 'could not queue a coupon drain; the periodic drain will pick it up'),
+        );
     }
   };
   return {

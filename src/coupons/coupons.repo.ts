@@ -27,7 +27,10 @@ export async function countPersisted(db: Executor, couponId: number): Promise<nu
 /** Multi-row insert; the unique (coupon_id, user_id) key turns a replayed batch into no-ops. */
 export async function insertUserCoupons(db: Executor, rows: NewUserCoupon[]): Promise<void> {
   if (rows.length === 0) return;
-  await db.insert(userCoupons).values(rows).onDuplicateKeyUpdate({ set: { id: sql`id` } });
+  await db
+    .insert(userCoupons)
+    .values(rows)
+    .onDuplicateKeyUpdate({ set: { id: sql`id` } });
 }
 
 /** Issued copies in id order, a chunk at a time (for rebuilding Redis). */
@@ -61,11 +64,20 @@ export function userCouponPage(db: Executor, userId: number, beforeId: number | 
 }
 
 /** The copy an order used, back to AVAILABLE (the order was cancelled). */
-export async function releaseCopy(tx: Executor, use: { couponId: number; userId: number; orderId: number }): Promise<void> {
+export async function releaseCopy(
+  tx: Executor,
+  use: { couponId: number; userId: number; orderId: number },
+): Promise<void> {
   await tx
     .update(userCoupons)
     .set({ status: 'AVAILABLE', usedAt: null, orderId: null })
-    .where(and(eq(userCoupons.couponId, use.couponId), eq(userCoupons.userId, use.userId), eq(userCoupons.orderId, use.orderId)));
+    .where(
+      and(
+        eq(userCoupons.couponId, use.couponId),
+        eq(userCoupons.userId, use.userId),
+        eq(userCoupons.orderId, use.orderId),
+      ),
+    );
 }
 
 export type NewCoupon = typeof coupons.$inferInsert;

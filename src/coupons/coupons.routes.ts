@@ -55,7 +55,10 @@ export const couponsRoutes = createRouter()
     }),
     async (c) => {
       const { userId } = c.req.valid('param');
-      return c.json(await listUserCoupons(c.get('deps'), userId, readPage(c.req.valid('query'), `coupons:${userId}`)), 200);
+      return c.json(
+        await listUserCoupons(c.get('deps'), userId, readPage(c.req.valid('query'), `coupons:${userId}`)),
+        200,
+      );
     },
   )
   .openapi(
@@ -67,7 +70,10 @@ export const couponsRoutes = createRouter()
       security: bearerSecurity,
       middleware: guard({ kind: 'admin' }, true),
       request: { body: jsonBody(NewCoupon) },
-      responses: { 201: jsonContent(Coupon, 'The coupon'), ...errorResponses('UNAUTHENTICATED', 'FORBIDDEN', ...bodyErrors) },
+      responses: {
+        201: jsonContent(Coupon, 'The coupon'),
+        ...errorResponses('UNAUTHENTICATED', 'FORBIDDEN', ...bodyErrors),
+      },
     }),
     async (c) => c.json(await createCoupon(c.get('deps'), c.req.valid('json')), 201),
   )

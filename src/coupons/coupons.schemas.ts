@@ -11,10 +11,23 @@ export const NewCoupon = z
   .object({
     name: Name,
     discountType: DiscountType,
-    discountValue: z.number().int().min(1).max(10_000_000).openapi({ description: 'FIXED: 1..10,000,000 points; PERCENT: 1..100' }),
+    discountValue: z
+      .number()
+      .int()
+      .min(1)
+      .max(10_000_000)
+      .openapi({ description: 'FIXED: 1..10,000,000 points; PERCENT: 1..100' }),
     totalQuantity: z.number().int().min(1).max(10_000_000),
-    issueStartsAt: z.iso.datetime({ offset: true }).nullable().optional().openapi({ description: 'inclusive; absent or null = open' }),
-    issueEndsAt: z.iso.datetime({ offset: true }).nullable().optional().openapi({ description: 'exclusive; absent or null = open' }),
+    issueStartsAt: z.iso
+      .datetime({ offset: true })
+      .nullable()
+      .optional()
+      .openapi({ description: 'inclusive; absent or null = open' }),
+    issueEndsAt: z.iso
+      .datetime({ offset: true })
+      .nullable()
+      .optional()
+      .openapi({ description: 'exclusive; absent or null = open' }),
     validDays: z.number().int().min(1).max(3650),
   })
   .superRefine((c, ctx) => {
@@ -48,7 +61,13 @@ export const CouponStatus = Coupon.extend({
 }).openapi('CouponStatus');
 
 export const IssuedCoupon = z
-  .object({ couponId: z.number().int(), userId: z.number().int(), status: z.literal('AVAILABLE'), issuedAt: Timestamp, expiresAt: Timestamp })
+  .object({
+    couponId: z.number().int(),
+    userId: z.number().int(),
+    status: z.literal('AVAILABLE'),
+    issuedAt: Timestamp,
+    expiresAt: Timestamp,
+  })
   .openapi('IssuedCoupon');
 
 export const UserCoupon = z

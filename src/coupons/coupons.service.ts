@@ -56,11 +56,17 @@ export async function getCouponStatus(deps: Deps, couponId: number) {
   if (!coupon) throw new AppError('COUPON_NOT_FOUND');
   const k = deps.keys;
   if ((await deps.redis.exists(k.couponMeta(couponId))) === 0) await restoreCouponState(deps, coupon);
-  const [[, issued], [, remaining]] = (await deps.redis.pipeline().hlen(k.couponIssued(couponId)).get(k.couponStock(couponId)).exec()) as [
-    [Error | null, number],
-    [Error | null, string | null],
-  ];
-  return { ...couponView(coupon), issuedCount: issued, remaining: Number(remaining ?? 0), persistedCount: await countPersisted(deps.db, couponId) };
+  const [[, issued], [, remaining]] = (await deps.redis
+    .pipeline()
+    .hlen(k.couponIssued(couponId))
+    .get(k.couponStock(couponId))
+    .exec()) as [[Error | null, number], [Error | null, string | null]];
+  return {
+    ...couponView(coupon),
+    issuedCount: issued,
+    remaining: Number(remaining ?? 0),
+    persistedCount: await countPersisted(deps.db, couponId),
+  };
 }
 
 const ISSUE_RESULT: Record<number, IssueResult> = {

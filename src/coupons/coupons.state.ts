@@ -38,7 +38,11 @@ export async function restoreCouponState(deps: Deps, coupon: CouponRow): Promise
  * Restores every coupon whose Redis state is missing (start-up after a flush), or all of them with `force`.
  * `progress` runs after each restored coupon (the rebuild keeps its marker alive with it).
  */
-export async function restoreMissingCoupons(deps: Deps, force = false, progress?: () => Promise<unknown>): Promise<number> {
+export async function restoreMissingCoupons(
+  deps: Deps,
+  force = false,
+  progress?: () => Promise<unknown>,
+): Promise<number> {
   const all = await allCoupons(deps.db);
   let restored = 0;
   for (const coupon of all) {

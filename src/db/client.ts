@@ -12,12 +12,12 @@ export type Db = MySql2Database<typeof schema>;
 export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 export type Executor = Db | Tx;
 
-
 /** Splits `mysql://user:pass@host:port/db` into connection options and the database name. */
 export function parseDatabaseUrl(url: string) {
   const u = new URL(url);
   const database = decodeURIComponent(u.pathname.replace(/^\//, '')) || 'commerce';
-  if (!/^[A-Za-z0-9_]{1,64}$/.test(database)) throw new Error(`DATABASE_URL: database name "${database}" must match [A-Za-z0-9_]`);
+  if (!/^[A-Za-z0-9_]{1,64}$/.test(database))
+    throw new Error(`DATABASE_URL: database name "${database}" must match [A-Za-z0-9_]`);
   return {
     host: u.hostname || '127.0.0.1',
     port: u.port ? Number(u.port) : 3306,
@@ -31,7 +31,11 @@ export function parseDatabaseUrl(url: string) {
  * `multipleStatements` is for the group committer's own small pool only: it sends a batch's statements in a few
  * round trips, every value escaped by mysql2's formatter (src/db/statements.ts), never spliced in by hand.
  */
-export function createPool(url: string, connectionLimit: number, opts: { multipleStatements?: boolean; trace?: boolean } = {}) {
+export function createPool(
+  url: string,
+  connectionLimit: number,
+  opts: { multipleStatements?: boolean; trace?: boolean } = {},
+) {
   const { database, ...server } = parseDatabaseUrl(url);
   const pool = mysql.createPool({
     ...server,

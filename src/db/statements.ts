@@ -15,7 +15,9 @@ export const stmt = (sql: string, values: unknown[] = []): Stmt => ({ sql, value
  */
 export async function runStatements<T = unknown>(conn: PoolConnection, stmts: Stmt[]): Promise<T[]> {
   if (stmts.length === 0) return [];
-  const text = stmts.map((s) => mysql.format(s.sql, (s.values ?? []) as Parameters<typeof mysql.format>[1])).join(';\n');
+  const text = stmts
+    .map((s) => mysql.format(s.sql, (s.values ?? []) as Parameters<typeof mysql.format>[1]))
+    .join(';\n');
   const [results] = await conn.query(text);
   return (stmts.length === 1 ? [results] : results) as T[];
 }

@@ -52,6 +52,9 @@ export function docsRoutes() {
       const name = c.req.param('name');
       const type = ASSETS[name];
       if (!type) throw new AppError('NOT_FOUND');
-      return c.body(new Uint8Array(asset(name)), 200, { 'Content-Type': type, 'Cache-Control': 'public, max-age=86400' });
+      return c.body(new Uint8Array(asset(name)), 200, {
+        'Content-Type': type,
+        'Cache-Control': 'public, max-age=86400',
+      });
     });
 }

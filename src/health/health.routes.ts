@@ -9,7 +9,9 @@ const Health = z
     status: z.enum(['ok', 'degraded', 'rebuilding']),
     redis: z.enum(['up', 'down']),
     mysql: z.enum(['up', 'down']),
-    rebuilding: z.boolean().openapi({ description: "true until Redis holds every coupon's and option's state again (503 meanwhile)" }),
+    rebuilding: z
+      .boolean()
+      .openapi({ description: "true until Redis holds every coupon's and option's state again (503 meanwhile)" }),
   })
   .openapi('Health');
 
@@ -23,12 +25,23 @@ const within = <T>(p: Promise<T>, ms: number) =>
  */
 export async function checkHealth(deps: Deps) {
   const [rebuild, mysql] = await Promise.all([
-    within(rebuildState(deps), 1_000).then((r) => r.state, () => 'down' as const),
-    within(ping(deps.db), 1_000).then(() => 'up' as const, () => 'down' as const),
+    within(rebuildState(deps), 1_000).then(
+      (r) => r.state,
+      () => 'down' as const,
+    ),
+    within(ping(deps.db), 1_000).then(
+      () => 'up' as const,
+      () => 'down' as const,
+    ),
   ]);
   const redis = rebuild === 'down' ? ('down' as const) : ('up' as const);
   const rebuilding = rebuild === 'restoring' || rebuild === 'lost';
-  const status = redis === 'down' || mysql === 'down' ? ('degraded' as const) : rebuilding ? ('rebuilding' as const) : ('ok' as const);
+  const status =
+    redis === 'down' || mysql === 'down'
+      ? ('degraded' as const)
+      : rebuilding
+        ? ('rebuilding' as const)
+        : ('ok' as const);
   return { status, redis, mysql, rebuilding };
 }
 
@@ -38,7 +51,10 @@ export const healthRoutes = createRouter().openapi(
     path: '/health',
     tags: ['Operations'],
     summary: 'Liveness of the engine and its dependencies',
-    responses: { 200: jsonContent(Health, 'Every dependency is up'), 503: jsonContent(Health, 'A dependency is down, or Redis is being rebuilt') },
+    responses: {
+      200: jsonContent(Health, 'Every dependency is up'),
+      503: jsonContent(Health, 'A dependency is down, or Redis is being rebuilt'),
+    },
   }),
   async (c) => {
     const health = await checkHealth(c.get('deps'));

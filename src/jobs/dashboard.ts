@@ -30,7 +30,8 @@ export function dashboardAuth(deps: Deps): MiddlewareHandler<AppEnv> {
     } else if (header.startsWith('Basic ') && ADMIN_USER && ADMIN_PASSWORD) {
       const decoded = Buffer.from(header.slice(6), 'base64').toString('utf8');
       const sep = decoded.indexOf(':');
-      if (sep > 0 && same(decoded.slice(0, sep), ADMIN_USER) && same(decoded.slice(sep + 1), ADMIN_PASSWORD)) return next();
+      if (sep > 0 && same(decoded.slice(0, sep), ADMIN_USER) && same(decoded.slice(sep + 1), ADMIN_PASSWORD))
+        return next();
     }
     c.header('WWW-Authenticate', 'Basic realm="queues", charset="UTF-8"');
     return c.json({ error: { code: 'UNAUTHENTICATED', message: 'Admin credentials required' } }, 401);

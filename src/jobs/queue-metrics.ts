@@ -19,7 +19,9 @@ export function registerBacklogMetrics(deps: Deps): void {
       registers: [deps.metrics],
       async collect() {
         // A scrape while Redis or MySQL is down keeps the last values instead of failing the whole exposition.
-        const reading = await read().catch((err: unknown) => void deps.logger.debug({ err, metric: name }, 'backlog metric not read'));
+        const reading = await read().catch(
+          (err: unknown) => void deps.logger.debug({ err, metric: name }, 'backlog metric not read'),
+        );
         if (!reading) return;
         this.reset();
         for (const [labels, value] of reading) this.set(labels, value);
@@ -27,11 +29,18 @@ export function registerBacklogMetrics(deps: Deps): void {
     });
   const activeCoupons = () => deps.redis.smembers(k.couponsActive).then((ids) => ids.map(Number));
 
-  gauge('engine_coupon_outbox_pending', 'Issued coupon copies not yet in MySQL (outbox and in-flight batches, all coupons)', [], async () => {
-    const ids = await activeCoupons();
-    const lengths = await Promise.all(ids.flatMap((id) => [deps.redis.llen(k.couponOutbox(id)), deps.redis.llen(k.couponInflight(id))]));
-    return [[{}, lengths.reduce((a, b) => a + b, 0)]];
-  });
+  gauge(
+    'engine_coupon_outbox_pending',
+    'Issued coupon copies not yet in MySQL (outbox and in-flight batches, all coupons)',
+    [],
+    async () => {
+      const ids = await activeCoupons();
+      const lengths = await Promise.all(
+        ids.flatMap((id) => [deps.redis.llen(k.couponOutbox(id)), deps.redis.llen(k.couponInflight(id))]),
+      );
+      return [[{}, lengths.reduce((a, b) => a + b, 0)]];
+    },
+  );
   gauge('engine_coupon_remaining', 'Copies left to issue, per coupon with issuance activity', ['coupon'], async () => {
     const ids = await activeCoupons();
     const left = await Promise.all(ids.map((id) => deps.redis.get(k.couponStock(id))));
@@ -41,7 +50,11 @@ export function registerBacklogMetrics(deps: Deps): void {
     return [[{}, await countUndelivered(deps.db)]];
   });
   gauge('bullmq_job_count', 'Number of jobs in the queue by state', ['queue', 'state'], async () => {
-    const counts = await Promise.all(Object.values(deps.queues).map(async (q) => [q.name, await q.getJobCounts()] as const));
-    return counts.flatMap(([queue, byState]) => Object.entries(byState).map(([state, n]): Reading[number] => [{ queue, state }, n]));
+    const counts = await Promise.all(
+      Object.values(deps.queues).map(async (q) => [q.name, await q.getJobCounts()] as const),
+    );
+    return counts.flatMap(([queue, byState]) =>
+      Object.entries(byState).map(([state, n]): Reading[number] => [{ queue, state }, n]),
+    );
   });
 }

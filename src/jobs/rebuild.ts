@@ -15,7 +15,9 @@ const RESTORING_TTL_S = 60;
 export async function rebuildRedis(deps: Deps, force = false): Promise<{ coupons: number; options: number }> {
   const k = deps.keys;
   await deps.redis.set(k.rebuildRestoring, await maxCouponId(deps.db), 'EX', RESTORING_TTL_S);
-  const coupons = await restoreMissingCoupons(deps, force, () => deps.redis.expire(k.rebuildRestoring, RESTORING_TTL_S));
+  const coupons = await restoreMissingCoupons(deps, force, () =>
+    deps.redis.expire(k.rebuildRestoring, RESTORING_TTL_S),
+  );
   const options = await restoreOptionStock(deps);
   await deps.redis.multi().set(k.rebuildReady, String(deps.clock.now())).del(k.rebuildRestoring).exec();
   return { coupons, options };
@@ -32,7 +34,9 @@ export type RebuildState = 'ready' | 'restoring' | 'lost';
 export async function rebuildState(deps: Deps): Promise<{ state: RebuildState; restoringUpTo: number | null }> {
   const [ready, restoring] = await deps.redis.mget(deps.keys.rebuildReady, deps.keys.rebuildRestoring);
   if (ready !== null) return { state: 'ready', restoringUpTo: null };
-  return restoring !== null ? { state: 'restoring', restoringUpTo: Number(restoring) } : { state: 'lost', restoringUpTo: null };
+  return restoring !== null
+    ? { state: 'restoring', restoringUpTo: Number(restoring) }
+    : { state: 'lost', restoringUpTo: null };
 }
 
 /**
@@ -43,6 +47,12 @@ export async function rebuildState(deps: Deps): Promise<{ state: RebuildState; r
  */
 export async function unknownCouponAnswer(deps: Deps, couponId: number): Promise<AppError> {
   const { state, restoringUpTo } = await rebuildState(deps);
-  if (state === 'ready' || (state === 'restoring' && couponId > restoringUpTo!)) return new AppError('COUPON_NOT_FOUND');
-  return new AppError('SERVICE_UNAVAILABLE', 'The coupon is being restored after a Redis restart; retry shortly', { couponId }, { 'Retry-After': '1' });
+  if (state === 'ready' || (state === 'restoring' && couponId > restoringUpTo!))
+    return new AppError('COUPON_NOT_FOUND');
+  return new AppError(
+    'SERVICE_UNAVAILABLE',
+    'The coupon is being restored after a Redis restart; retry shortly',
+    { couponId },
+    { 'Retry-After': '1' },
+  );
 }

@@ -2,7 +2,13 @@ import { allCoupons, countPersisted } from '../coupons/coupons.repo.ts';
 import { durableStock } from '../products/stock-ledger.repo.ts';
 import type { Deps } from '../deps.ts';
 
-export type Drift = { kind: 'coupon_issued' | 'option_stock'; id: number; redis: number; mysql: number; difference: number };
+export type Drift = {
+  kind: 'coupon_issued' | 'option_stock';
+  id: number;
+  redis: number;
+  mysql: number;
+  difference: number;
+};
 
 /**
  * Compares Redis with the record, counting what is legitimately between them (positive: Redis has more):
@@ -42,11 +48,13 @@ export async function reconcile(deps: Deps): Promise<Drift[]> {
     chunk.forEach((o, j) => {
       if (live[j] === null) return; // not loaded into Redis yet: restored on demand, not drift
       const redis = Number(live[j]) + (held.get(o.id) ?? 0);
-      if (redis !== o.stock) drifts.push({ kind: 'option_stock', id: o.id, redis, mysql: o.stock, difference: redis - o.stock });
+      if (redis !== o.stock)
+        drifts.push({ kind: 'option_stock', id: o.id, redis, mysql: o.stock, difference: redis - o.stock });
     });
   }
 
   deps.counters.drifts(drifts);
-  if (drifts.length > 0) deps.logger.warn({ drifts: drifts.slice(0, 50), count: drifts.length }, 'Redis and MySQL disagree');
+  if (drifts.length > 0)
+    deps.logger.warn({ drifts: drifts.slice(0, 50), count: drifts.length }, 'Redis and MySQL disagree');
   return drifts;
 }

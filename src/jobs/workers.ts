@@ -26,15 +26,21 @@ export async function startWorkers(deps: Deps, tuning: WorkerTuning = {}): Promi
 
   const couponDrain = new Worker(
     QUEUE_NAMES.couponDrain,
-    async (job: Job<{ couponId?: number }>) => (job.name === 'drain-all' ? drainAll(deps) : drainCoupon(deps, job.data.couponId!)),
+    async (job: Job<{ couponId?: number }>) =>
+      job.name === 'drain-all' ? drainAll(deps) : drainCoupon(deps, job.data.couponId!),
     { ...base, concurrency: 4 },
   );
 
   // `eventId` is the one-event payload of jobs queued before deliveries came in batches.
-  const delivery = new Worker(QUEUE_NAMES.delivery, async (job: Job<{ eventIds?: string[]; eventId?: string }>) => deliverEvents(deps, job.data.eventIds ?? [job.data.eventId!]), {
-    ...base,
-    concurrency: 8,
-  });
+  const delivery = new Worker(
+    QUEUE_NAMES.delivery,
+    async (job: Job<{ eventIds?: string[]; eventId?: string }>) =>
+      deliverEvents(deps, job.data.eventIds ?? [job.data.eventId!]),
+    {
+      ...base,
+      concurrency: 8,
+    },
+  );
 
   const maintenanceJobs: Record<string, () => Promise<unknown>> = {
     'sweep-reservations': () => sweepReservations(deps),
@@ -58,7 +64,9 @@ export async function startWorkers(deps: Deps, tuning: WorkerTuning = {}): Promi
 
   const workers = [couponDrain, delivery, maintenance];
   for (const w of workers) {
-    w.on('failed', (job, err) => log.warn({ err, queue: w.name, jobId: job?.id, attempts: job?.attemptsMade }, 'job failed'));
+    w.on('failed', (job, err) =>
+      log.warn({ err, queue: w.name, jobId: job?.id, attempts: job?.attemptsMade }, 'job failed'),
+    );
     w.on('error', (err) => log.error({ err, queue: w.name }, 'worker error'));
   }
 
@@ -79,7 +87,11 @@ export async function startWorkers(deps: Deps, tuning: WorkerTuning = {}): Promi
     'rebuild-if-lost': 5_000,
   };
   for (const [name, ms] of Object.entries(every)) {
-    await deps.queues.maintenance.upsertJobScheduler(name, { every: ms }, { name, opts: { removeOnComplete: true, removeOnFail: 100 } });
+    await deps.queues.maintenance.upsertJobScheduler(
+      name,
+      { every: ms },
+      { name, opts: { removeOnComplete: true, removeOnFail: 100 } },
+    );
   }
 
   await ensurePopularSnapshot(deps);

@@ -17,5 +17,6 @@ export async function afterCommit(log: Logger, context: object, steps: Promise<u
     log.warn(context, 'post-commit steps still running; answering now, the jobs repair what does not finish');
     return;
   }
-  for (const r of outcome) if (r.status === 'rejected') log.warn({ ...context, err: r.reason }, 'post-commit step failed; a job repairs it');
+  for (const r of outcome)
+    if (r.status === 'rejected') log.warn({ ...context, err: r.reason }, 'post-commit step failed; a job repairs it');
 }

@@ -1,7 +1,15 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
 
 /** How an issue request ended, as `engine_coupon_issue_total{result}` counts it. */
-export const ISSUE_RESULTS = ['issued', 'sold_out', 'already_issued', 'not_issuable', 'rate_limited', 'not_found', 'restoring'] as const;
+export const ISSUE_RESULTS = [
+  'issued',
+  'sold_out',
+  'already_issued',
+  'not_issuable',
+  'rate_limited',
+  'not_found',
+  'restoring',
+] as const;
 export type IssueResult = (typeof ISSUE_RESULTS)[number];
 
 /**

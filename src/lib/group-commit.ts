@@ -11,7 +11,11 @@ export type CommitBatch<E, R> = (batch: E[]) => Promise<(R | Error)[]>;
 
 type Waiting<E, R> = { entry: E; resolve: (r: R) => void; reject: (e: unknown) => void };
 
-export function createGroupCommit<E, R>(opts: GroupCommitOptions, commit: CommitBatch<E, R>, onBatch?: (size: number) => void) {
+export function createGroupCommit<E, R>(
+  opts: GroupCommitOptions,
+  commit: CommitBatch<E, R>,
+  onBatch?: (size: number) => void,
+) {
   const queue: Waiting<E, R>[] = [];
   let inFlight = 0;
   // biome-ignore lint/correctness/noUnusedVariables: read by `??=` below (one window timer at a time)

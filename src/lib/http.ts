@@ -110,7 +110,8 @@ const JSON_TYPE = /^application\/([a-z-.]+\+)?json(;\s*[a-zA-Z0-9-]+=([^;]+))*$/
  */
 function requireJson(c: Context<AppEnv>): void {
   const type = requestHeader(c, 'content-type');
-  const hasBody = Number(requestHeader(c, 'content-length') ?? 0) > 0 || requestHeader(c, 'transfer-encoding') !== undefined;
+  const hasBody =
+    Number(requestHeader(c, 'content-length') ?? 0) > 0 || requestHeader(c, 'transfer-encoding') !== undefined;
   if (type !== undefined ? !JSON_TYPE.test(type) : hasBody) throw new AppError('UNSUPPORTED_MEDIA_TYPE');
 }
 

@@ -6,7 +6,8 @@ import { idempotencyKeys } from '../db/schema/index.ts';
 export type KeyId = { subject: string; scope: string; key: string };
 export type KeyRow = typeof idempotencyKeys.$inferSelect;
 
-const whereKey = (id: KeyId) => and(eq(idempotencyKeys.subject, id.subject), eq(idempotencyKeys.scope, id.scope), eq(idempotencyKeys.key, id.key));
+const whereKey = (id: KeyId) =>
+  and(eq(idempotencyKeys.subject, id.subject), eq(idempotencyKeys.scope, id.scope), eq(idempotencyKeys.key, id.key));
 
 /** Inserts the key as RUNNING; a duplicate-key error means it was used before. */
 export async function insertRunning(db: Executor, id: KeyId, requestHash: string, at: Date): Promise<void> {
@@ -28,7 +29,10 @@ export async function takeOver(db: Executor, id: KeyId, was: Date, at: Date): Pr
 }
 
 export async function storeAnswer(db: Executor, id: KeyId, status: number, body: unknown): Promise<void> {
-  await db.update(idempotencyKeys).set({ state: 'DONE', responseStatus: status, responseBody: JSON.stringify(body) }).where(whereKey(id));
+  await db
+    .update(idempotencyKeys)
+    .set({ state: 'DONE', responseStatus: status, responseBody: JSON.stringify(body) })
+    .where(whereKey(id));
 }
 
 /** Removes a RUNNING key (its request failed with a 5xx), so the client may retry. */
@@ -38,6 +42,8 @@ export async function forgetRunning(db: Executor, id: KeyId): Promise<void> {
 
 /** Deletes up to `limit` keys created before `before`; returns how many went. */
 export async function purgeBefore(db: Executor, before: Date, limit: number): Promise<number> {
-  const [res] = await db.execute(sql`DELETE FROM ${idempotencyKeys} WHERE ${idempotencyKeys.createdAt} < ${before} LIMIT ${sql.raw(String(limit))}`);
+  const [res] = await db.execute(
+    sql`DELETE FROM ${idempotencyKeys} WHERE ${idempotencyKeys.createdAt} < ${before} LIMIT ${sql.raw(String(limit))}`,
+  );
   return (res as { affectedRows: number }).affectedRows;
 }

@@ -2,7 +2,15 @@ import { createHash } from 'node:crypto';
 import { isDuplicateKey } from '../db/errors.ts';
 import type { Deps } from '../deps.ts';
 import { AppError, isAppError } from './errors.ts';
-import { findKey, forgetRunning, insertRunning, purgeBefore, storeAnswer, takeOver, type KeyId } from './idempotency.repo.ts';
+import {
+  findKey,
+  forgetRunning,
+  insertRunning,
+  purgeBefore,
+  storeAnswer,
+  takeOver,
+  type KeyId,
+} from './idempotency.repo.ts';
 
 export type Reply = { status: number; body: unknown; replayed: boolean };
 /** One stored key: who, where, which key, and the request it was first used with. */

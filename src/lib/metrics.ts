@@ -81,7 +81,8 @@ export function scrapeMetrics(registry: Registry, hub: MetricsHub | null): Promi
   return new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => finish(new Error('the primary did not answer the metrics scrape')), WAIT_MS + 1_000);
     const onMessage = (m: unknown) => {
-      if (isMessage(m) && m.type === ENGINE_METRICS && m.id === id) finish(m.error ? new Error(m.error) : null, m.text ?? '');
+      if (isMessage(m) && m.type === ENGINE_METRICS && m.id === id)
+        finish(m.error ? new Error(m.error) : null, m.text ?? '');
     };
     const finish = (err: Error | null, text = '') => {
       clearTimeout(timer);

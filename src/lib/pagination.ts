@@ -19,7 +19,11 @@ export type Page = { limit: number; beforeId: number | null; list: string };
 
 /** Cursors are opaque to clients; inside they are the list and the last id seen, lists being newest first. */
 export function readPage(q: { limit?: number | undefined; cursor?: string | undefined }, list: string): Page {
-  return { limit: q.limit ?? DEFAULT_LIMIT, beforeId: q.cursor === undefined ? null : decodeCursor(q.cursor, list), list };
+  return {
+    limit: q.limit ?? DEFAULT_LIMIT,
+    beforeId: q.cursor === undefined ? null : decodeCursor(q.cursor, list),
+    list,
+  };
 }
 
 export function encodeCursor(list: string, id: number): string {
@@ -31,7 +35,10 @@ function decodeCursor(cursor: string, list: string): number {
   const m = /^v1:(.+):([1-9][0-9]{0,15})$/.exec(text);
   const id = m && m[1] === list ? Number(m[2]) : NaN;
   if (!Number.isSafeInteger(id)) {
-    throw new AppError('VALIDATION_FAILED', 'cursor is not valid', { in: 'query', issues: [{ path: 'cursor', message: 'does not decode' }] });
+    throw new AppError('VALIDATION_FAILED', 'cursor is not valid', {
+      in: 'query',
+      issues: [{ path: 'cursor', message: 'does not decode' }],
+    });
   }
   return id;
 }
@@ -40,7 +47,11 @@ function decodeCursor(cursor: string, list: string): number {
 export function toPage<R extends { id: number }, T>(rows: R[], page: Page, map: (r: R) => T) {
   const items = rows.slice(0, page.limit);
   const last = items[items.length - 1];
-  return { items: items.map(map), nextCursor: rows.length > page.limit && last ? encodeCursor(page.list, last.id) : null };
+  return {
+    items: items.map(map),
+    nextCursor: rows.length > page.limit && last ? encodeCursor(page.list, last.id) : null,
+  };
 }
 
-export const pageOf = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), nextCursor: z.string().nullable() });
+export const pageOf = <T extends z.ZodType>(item: T) =>
+  z.object({ items: z.array(item), nextCursor: z.string().nullable() });

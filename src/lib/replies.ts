@@ -22,6 +22,10 @@ export async function runIdempotent(
   run: (record: Recorder | undefined) => Promise<{ status: number; body: unknown }>,
 ): Promise<never> {
   const principal = c.get('principal');
-  const reply = await idempotent(c.get('deps'), { subject: `${principal.role}:${principal.sub}`, scope: `${c.req.method} ${c.req.path}`, key, body }, run);
+  const reply = await idempotent(
+    c.get('deps'),
+    { subject: `${principal.role}:${principal.sub}`, scope: `${c.req.method} ${c.req.path}`, key, body },
+    run,
+  );
   return sendReply(c, reply);
 }

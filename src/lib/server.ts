@@ -44,8 +44,14 @@ export async function startServer(
 ): Promise<{ server: Server; port: number }> {
   const listener = getRequestListener(fetch as Parameters<typeof getRequestListener>[0], {
     errorHandler: (err) => {
-      const appErr = err instanceof RequestError ? new AppError('VALIDATION_FAILED', 'The request target is not a valid URL') : new AppError('INTERNAL');
-      return new Response(JSON.stringify(appErr.toBody()), { status: appErr.status, headers: { 'content-type': 'application/json' } });
+      const appErr =
+        err instanceof RequestError
+          ? new AppError('VALIDATION_FAILED', 'The request target is not a valid URL')
+          : new AppError('INTERNAL');
+      return new Response(JSON.stringify(appErr.toBody()), {
+        status: appErr.status,
+        headers: { 'content-type': 'application/json' },
+      });
     },
   });
   const server = createServer(listener);

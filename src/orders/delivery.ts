@@ -67,7 +67,8 @@ export function createDeliveryBatcher(deps: Pick<Deps, 'queues' | 'logger'>, win
 
 export type DeliveryBatcher = ReturnType<typeof createDeliveryBatcher>;
 
-export const sign = (secret: string, body: string) => `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+export const sign = (secret: string, body: string) =>
+  `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
 
 /** How many POSTs of one batch are in flight at once. */
 const PARALLEL_POSTS = 16;
@@ -90,12 +91,17 @@ export async function deliverEvents(deps: Deps, eventIds: string[]): Promise<{ d
           try {
             const res = await fetch(url, {
               method: 'POST',
-              headers: { 'content-type': 'application/json', 'x-event-id': event.eventId, 'x-signature': sign(secret, event.payload) },
+              headers: {
+                'content-type': 'application/json',
+                'x-event-id': event.eventId,
+                'x-signature': sign(secret, event.payload),
+              },
               body: event.payload,
               signal: AbortSignal.timeout(10_000),
             });
             await res.body?.cancel();
-            if (res.status < 200 || res.status > 299) throw new Error(`data platform answered ${res.status} for ${event.eventId}`);
+            if (res.status < 200 || res.status > 299)
+              throw new Error(`data platform answered ${res.status} for ${event.eventId}`);
             done.push(event.id);
           } catch (err) {
             failed.push({ id: event.id, err });
@@ -104,7 +110,11 @@ export async function deliverEvents(deps: Deps, eventIds: string[]): Promise<{ d
       );
     }
   } else {
-    if (pending.length > 0) deps.logger.info({ events: pending.length, first: pending[0]!.eventId }, 'order events recorded locally (no DATA_PLATFORM_URL)');
+    if (pending.length > 0)
+      deps.logger.info(
+        { events: pending.length, first: pending[0]!.eventId },
+        'order events recorded locally (no DATA_PLATFORM_URL)',
+      );
     done.push(...pending.map((e) => e.id));
   }
   // One write for the delivered ones (attempts and the mark together), one for the failed: under a rush every
@@ -112,7 +122,11 @@ export async function deliverEvents(deps: Deps, eventIds: string[]): Promise<{ d
   await recordAttempts(deps.db, done, new Date(deps.clock.now()));
   if (failed.length > 0) {
     deps.counters.deliveryFailed(failed.length);
-    await recordAttempts(deps.db, failed.map((f) => f.id), null);
+    await recordAttempts(
+      deps.db,
+      failed.map((f) => f.id),
+      null,
+    );
     throw new Error(`${failed.length} of ${pending.length} deliveries failed`, { cause: failed[0]!.err });
   }
   return { delivered: done.length };

@@ -43,19 +43,33 @@ export async function orderPage(db: Executor, userId: number, beforeId: number |
     .where(and(eq(orders.userId, userId), beforeId === null ? undefined : lt(orders.id, beforeId)))
     .orderBy(desc(orders.id))
     .limit(limit + 1);
-  const items = rows.length === 0 ? [] : await db.select().from(orderItems).where(inArray(orderItems.orderId, rows.map((r) => r.id)));
+  const items =
+    rows.length === 0
+      ? []
+      : await db
+          .select()
+          .from(orderItems)
+          .where(
+            inArray(
+              orderItems.orderId,
+              rows.map((r) => r.id),
+            ),
+          );
   return rows.map((r) => ({ ...r, items: items.filter((i) => i.orderId === r.id) }));
 }
 
 export type OrderEvent = 'order.paid' | 'order.cancelled';
 
 /** The one builder of an event id: stable per order and event, so every retry carries the same X-Event-Id. */
-export const eventIdOf = (orderId: number, event: OrderEvent) => `order-${orderId}-${event === 'order.paid' ? 'paid' : 'cancelled'}`;
+export const eventIdOf = (orderId: number, event: OrderEvent) =>
+  `order-${orderId}-${event === 'order.paid' ? 'paid' : 'cancelled'}`;
 
 export async function insertEvent(db: Executor, event: OrderEvent, view: OrderView, at: Date) {
   const eventId = eventIdOf(view.orderId, event);
   // The payload is stored as the exact bytes to send, so every retry carries the same body and signature.
-  await db.insert(orderEvents).values({ eventId, orderId: view.orderId, event, payload: JSON.stringify({ ...view, event }), createdAt: at });
+  await db
+    .insert(orderEvents)
+    .values({ eventId, orderId: view.orderId, event, payload: JSON.stringify({ ...view, event }), createdAt: at });
   return eventId;
 }
 
@@ -88,7 +102,10 @@ export async function claimVoid(db: Executor, reservationId: string, at: Date): 
     return 'VOID';
   } catch (err) {
     if (!isDuplicateKey(err)) throw err;
-    const [row] = await db.select().from(reservationOutcomes).where(eq(reservationOutcomes.reservationId, reservationId));
+    const [row] = await db
+      .select()
+      .from(reservationOutcomes)
+      .where(eq(reservationOutcomes.reservationId, reservationId));
     return row?.outcome ?? 'VOID';
   }
 }
@@ -96,7 +113,9 @@ export async function claimVoid(db: Executor, reservationId: string, at: Date): 
 export type EventRow = typeof orderEvents.$inferSelect;
 
 export function findEvents(db: Executor, eventIds: string[]): Promise<EventRow[]> {
-  return eventIds.length === 0 ? Promise.resolve([]) : db.select().from(orderEvents).where(inArray(orderEvents.eventId, eventIds));
+  return eventIds.length === 0
+    ? Promise.resolve([])
+    : db.select().from(orderEvents).where(inArray(orderEvents.eventId, eventIds));
 }
 
 /** One write for a delivery attempt of several events: each attempt counted, the delivered ones marked. */
@@ -104,7 +123,11 @@ export async function recordAttempts(db: Executor, ids: number[], deliveredAt: D
   if (ids.length === 0) return;
   await db
     .update(orderEvents)
-    .set(deliveredAt ? { attempts: sql`${orderEvents.attempts} + 1`, deliveredAt } : { attempts: sql`${orderEvents.attempts} + 1` })
+    .set(
+      deliveredAt
+        ? { attempts: sql`${orderEvents.attempts} + 1`, deliveredAt }
+        : { attempts: sql`${orderEvents.attempts} + 1` },
+    )
     .where(inArray(orderEvents.id, ids));
 }
 

@@ -11,7 +11,10 @@ export const NewOrder = z
       .array(z.object({ optionId: Id, quantity: z.number().int().min(1).max(100) }))
       .min(1)
       .max(20)
-      .refine((items) => new Set(items.map((i) => i.optionId)).size === items.length, 'an option may appear at most once'),
+      .refine(
+        (items) => new Set(items.map((i) => i.optionId)).size === items.length,
+        'an option may appear at most once',
+      ),
     couponId: Id.nullable().optional(),
   })
   .openapi('NewOrder', { example: { items: [{ optionId: 11, quantity: 2 }], couponId: 7 } });
@@ -21,7 +24,14 @@ export const Order = z
     orderId: z.number().int(),
     userId: z.number().int(),
     status: z.enum(['PAID', 'CANCELLED']),
-    items: z.array(z.object({ productId: z.number().int(), optionId: z.number().int(), quantity: z.number().int(), unitPrice: z.number().int() })),
+    items: z.array(
+      z.object({
+        productId: z.number().int(),
+        optionId: z.number().int(),
+        quantity: z.number().int(),
+        unitPrice: z.number().int(),
+      }),
+    ),
     totalAmount: z.number().int(),
     discountAmount: z.number().int(),
     paidAmount: z.number().int(),

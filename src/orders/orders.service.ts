@@ -10,10 +10,25 @@ import { toPage, type Page } from '../lib/pagination.ts';
 import { movePoints } from '../points/points.repo.ts';
 import { cachedOptions } from '../products/catalog.ts';
 import { recordStockMovements } from '../products/stock-ledger.repo.ts';
-import { releaseStock, reserveStock, restockOrder, restoreOptionStock, type RestockOrder, type StockItem } from '../products/stock.ts';
+import {
+  releaseStock,
+  reserveStock,
+  restockOrder,
+  restoreOptionStock,
+  type RestockOrder,
+  type StockItem,
+} from '../products/stock.ts';
 import { assertUserExists } from '../users/users.service.ts';
 import { enqueueDelivery } from './delivery.ts';
-import { eventIdOf, findOrder, insertEvent, markCancelled, markRestocked, orderPage, toOrderView } from './orders.repo.ts';
+import {
+  eventIdOf,
+  findOrder,
+  insertEvent,
+  markCancelled,
+  markRestocked,
+  orderPage,
+  toOrderView,
+} from './orders.repo.ts';
 import { releaseCopy } from '../coupons/coupons.repo.ts';
 import type { OrderView } from './orders.schemas.ts';
 
@@ -25,7 +40,12 @@ export type NewOrderInput = { items: StockItem[]; couponId?: number | null | und
  * writes the order and its outbox row. A refusal releases the reservation, so it changes nothing. The steps after
  * the commit are each repaired by a job if this process dies.
  */
-export async function placeOrder(deps: Deps, userId: number, input: NewOrderInput, record?: Recorder): Promise<OrderView> {
+export async function placeOrder(
+  deps: Deps,
+  userId: number,
+  input: NewOrderInput,
+  record?: Recorder,
+): Promise<OrderView> {
   try {
     const view = await takeOrder(deps, userId, input, record);
     deps.counters.order('paid');
@@ -36,17 +56,29 @@ export async function placeOrder(deps: Deps, userId: number, input: NewOrderInpu
   }
 }
 
-async function takeOrder(deps: Deps, userId: number, input: NewOrderInput, record: Recorder | undefined): Promise<OrderView> {
-  const options = await cachedOptions(deps, input.items.map((i) => i.optionId));
+async function takeOrder(
+  deps: Deps,
+  userId: number,
+  input: NewOrderInput,
+  record: Recorder | undefined,
+): Promise<OrderView> {
+  const options = await cachedOptions(
+    deps,
+    input.items.map((i) => i.optionId),
+  );
   const byId = new Map(options.map((o) => [o.id, o]));
   const unknown = input.items.find((i) => !byId.has(i.optionId));
-  if (unknown) throw new AppError('PRODUCT_NOT_FOUND', `Option ${unknown.optionId} not found`, { optionId: unknown.optionId });
+  if (unknown)
+    throw new AppError('PRODUCT_NOT_FOUND', `Option ${unknown.optionId} not found`, { optionId: unknown.optionId });
 
   const rid = randomUUID();
   const now = deps.clock.now();
   let reserved = await reserveStock(deps, rid, input.items, now);
   if (!reserved.ok && reserved.reason === 'MISSING') {
-    await restoreOptionStock(deps, options.map((o) => o.id));
+    await restoreOptionStock(
+      deps,
+      options.map((o) => o.id),
+    );
     reserved = await reserveStock(deps, rid, input.items, now);
   }
   if (!reserved.ok) {
@@ -57,17 +89,34 @@ async function takeOrder(deps: Deps, userId: number, input: NewOrderInput, recor
     throw new AppError('OUT_OF_STOCK', `Not enough stock for option ${optionId}`, { optionId });
   }
 
-  const lines = input.items.map((i) => ({ ...i, productId: byId.get(i.optionId)!.productId, unitPrice: byId.get(i.optionId)!.price }));
+  const lines = input.items.map((i) => ({
+    ...i,
+    productId: byId.get(i.optionId)!.productId,
+    unitPrice: byId.get(i.optionId)!.price,
+  }));
   try {
-    const entry = { kind: 'order' as const, rid, userId, lines, couponId: input.couponId ?? null, at: new Date(now), record };
+    const entry = {
+      kind: 'order' as const,
+      rid,
+      userId,
+      lines,
+      couponId: input.couponId ?? null,
+      at: new Date(now),
+      record,
+    };
     return (await deps.payments.submit(entry)) as OrderView;
   } catch (err) {
     // A refusal changed nothing: the stock goes back now. Any other failure (a connection lost while COMMIT was in
     // flight) may have committed; the sweeper settles it against the outcome row after the timeout.
     if (isAppError(err) && err.status < 500) {
-      await releaseStock(deps, rid).catch((e: unknown) => deps.logger.error({ err: e, rid }, 'release failed; the sweeper will return it'));
+      await releaseStock(deps, rid).catch((e: unknown) =>
+        deps.logger.error({ err: e, rid }, 'release failed; the sweeper will return it'),
+      );
     } else {
-      deps.logger.warn({ err, rid }, 'order transaction failed without a refusal; the sweeper will settle its reservation');
+      deps.logger.warn(
+        { err, rid },
+        'order transaction failed without a refusal; the sweeper will settle its reservation',
+      );
     }
     throw err;
   }
@@ -98,14 +147,18 @@ export async function cancelOrder(deps: Deps, principal: Principal, orderId: num
     await markCancelled(tx, orderId, at);
     // Back to AVAILABLE; a copy past its expiry then reads as EXPIRED.
     if (order.couponId !== null) await releaseCopy(tx, { couponId: order.couponId, userId: order.userId, orderId });
-    if (order.paidAmount > 0) await movePoints(tx, { userId: order.userId, type: 'REFUND', amount: order.paidAmount, orderId, at });
+    if (order.paidAmount > 0)
+      await movePoints(tx, { userId: order.userId, type: 'REFUND', amount: order.paidAmount, orderId, at });
     await recordStockMovements(tx, orderId, items, 1, at);
     const cancelled = toOrderView({ ...order, status: 'CANCELLED' }, items);
     await insertEvent(tx, 'order.cancelled', cancelled, at);
     return { view: cancelled, reservationId: order.reservationId };
   });
   const restock = { orderId, createdAt: Date.parse(view.createdAt), reservationId, items: view.items };
-  await afterCommit(deps.logger, { orderId }, [finishRestock(deps, restock), enqueueDelivery(deps, eventIdOf(orderId, 'order.cancelled'))]);
+  await afterCommit(deps.logger, { orderId }, [
+    finishRestock(deps, restock),
+    enqueueDelivery(deps, eventIdOf(orderId, 'order.cancelled')),
+  ]);
   return view;
 }
 

@@ -19,7 +19,12 @@ export async function sweepReservations(deps: Deps, timeoutMs = deps.config.RESE
     if (order?.order.status === 'CANCELLED') {
       // Cancelled before its confirmation ran: the restock closes the reservation uncounted (one outcome per order).
       const { order: o, items } = order;
-      await finishRestock(deps, { orderId: o.id, createdAt: o.createdAt.getTime(), reservationId: o.reservationId, items });
+      await finishRestock(deps, {
+        orderId: o.id,
+        createdAt: o.createdAt.getTime(),
+        reservationId: o.reservationId,
+        items,
+      });
       confirmed++;
     } else if (order) {
       await confirmStock(deps, rid, order.order.createdAt.getTime(), salesOf(order.items));
@@ -39,7 +44,12 @@ export async function repairRestocks(deps: Deps, olderThanMs = 10_000): Promise<
     const found = await findOrder(deps.db, id);
     if (found) {
       const { order, items } = found;
-      await finishRestock(deps, { orderId: order.id, createdAt: order.createdAt.getTime(), reservationId: order.reservationId, items });
+      await finishRestock(deps, {
+        orderId: order.id,
+        createdAt: order.createdAt.getTime(),
+        reservationId: order.reservationId,
+        items,
+      });
     }
   }
   return ids.length;

@@ -13,7 +13,15 @@ import * as repo from './payments.repo.ts';
 import { copyKey, decideBatch, type Decision, type HeldCopy, type Line } from './rules.ts';
 
 /** A paid order whose stock is reserved (`rid`), waiting for its transaction. */
-export type OrderEntry = { kind: 'order'; rid: string; userId: number; lines: Line[]; couponId: number | null; at: Date; record?: Recorder | undefined };
+export type OrderEntry = {
+  kind: 'order';
+  rid: string;
+  userId: number;
+  lines: Line[];
+  couponId: number | null;
+  at: Date;
+  record?: Recorder | undefined;
+};
 /** A point charge waiting for its transaction. */
 export type ChargeEntry = { kind: 'charge'; userId: number; amount: number; at: Date; record?: Recorder | undefined };
 export type PaymentEntry = OrderEntry | ChargeEntry;
@@ -53,7 +61,11 @@ export async function commitPayments(deps: Deps, entries: PaymentEntry[]): Promi
 
 type Row = Record<string, unknown>;
 
-async function commitInTx(deps: Deps, conn: PoolConnection, entries: PaymentEntry[]): Promise<(PaymentResult | Error)[]> {
+async function commitInTx(
+  deps: Deps,
+  conn: PoolConnection,
+  entries: PaymentEntry[],
+): Promise<(PaymentResult | Error)[]> {
   const now = deps.clock.now();
   const batchAt = new Date(now);
   const results: (PaymentResult | Error | undefined)[] = new Array(entries.length);
@@ -61,26 +73,38 @@ async function commitInTx(deps: Deps, conn: PoolConnection, entries: PaymentEntr
   // (1) begin; what is already settled; the wallets and coupon copies, locked.
   const rids = entries.flatMap((e) => (e.kind === 'order' ? [e.rid] : []));
   const userIds = [...new Set(entries.map((e) => e.userId))].sort((a, b) => a - b);
-  const pairs = entries.flatMap((e) => (e.kind === 'order' && e.couponId !== null ? [{ couponId: e.couponId, userId: e.userId }] : []));
+  const pairs = entries.flatMap((e) =>
+    e.kind === 'order' && e.couponId !== null ? [{ couponId: e.couponId, userId: e.userId }] : [],
+  );
   const phase1: Stmt[] = [stmt('START TRANSACTION'), repo.lockWallets(userIds)];
   if (rids.length > 0) phase1.push(repo.settledReservations(rids));
-  if (pairs.length > 0) phase1.push(repo.findCoupons([...new Set(pairs.map((p) => p.couponId))]), repo.lockCopies(pairs));
+  if (pairs.length > 0)
+    phase1.push(repo.findCoupons([...new Set(pairs.map((p) => p.couponId))]), repo.lockCopies(pairs));
   const [, walletRows, settledRows = [], couponRows = [], copyRows = []] = await runStatements<Row[]>(conn, phase1);
   const settled = new Set(settledRows.map((r) => String(r.rid)));
   const balances = new Map(walletRows!.map((r) => [Number(r.userId), Number(r.balance)]));
   const coupons = new Map(couponRows.map((r) => [Number(r.id), r as unknown as Coupon]));
   const copies = new Map<string, HeldCopy>();
   const keepCopies = (rows: Row[]) => {
-    for (const r of rows) copies.set(copyKey(Number(r.couponId), Number(r.userId)), { rowId: Number(r.id), status: r.status as HeldCopy['status'], expiresAt: r.expiresAt as Date });
+    for (const r of rows)
+      copies.set(copyKey(Number(r.couponId), Number(r.userId)), {
+        rowId: Number(r.id),
+        status: r.status as HeldCopy['status'],
+        expiresAt: r.expiresAt as Date,
+      });
   };
   keepCopies(copyRows);
   await lockCopiesStillInOutbox(deps, conn, pairs, coupons, copies, keepCopies);
 
   entries.forEach((e, i) => {
-    if (e.kind === 'order' && settled.has(e.rid)) results[i] = new AppError('SERVICE_UNAVAILABLE', 'The stock reservation expired; retry the order');
+    if (e.kind === 'order' && settled.has(e.rid))
+      results[i] = new AppError('SERVICE_UNAVAILABLE', 'The stock reservation expired; retry the order');
   });
   const live = entries.map((e, i) => ({ e, i })).filter(({ i }) => results[i] === undefined);
-  const { decisions } = decideBatch(live.map(({ e }) => e), { balances, copies, coupons, now });
+  const { decisions } = decideBatch(
+    live.map(({ e }) => e),
+    { balances, copies, coupons, now },
+  );
   const paid: { e: OrderEntry; i: number; d: Extract<Decision, { kind: 'order' }> }[] = [];
   const charged: { e: ChargeEntry; i: number; d: Extract<Decision, { kind: 'charge' }> }[] = [];
   live.forEach(({ e, i }, j) => {
@@ -94,8 +118,18 @@ async function commitInTx(deps: Deps, conn: PoolConnection, entries: PaymentEntr
   const orderIds = new Map<string, number>();
   if (paid.length > 0) {
     const paidRids = paid.map(({ e }) => e.rid);
-    const orderRows = paid.map(({ e, d }) => ({ ...d, userId: e.userId, couponId: e.couponId, reservationId: e.rid, createdAt: e.at }));
-    const [, , idRows] = await runStatements<Row[]>(conn, [repo.claimReservations(paidRids, batchAt), repo.insertOrders(orderRows), repo.orderIdsOf(paidRids)]);
+    const orderRows = paid.map(({ e, d }) => ({
+      ...d,
+      userId: e.userId,
+      couponId: e.couponId,
+      reservationId: e.rid,
+      createdAt: e.at,
+    }));
+    const [, , idRows] = await runStatements<Row[]>(conn, [
+      repo.claimReservations(paidRids, batchAt),
+      repo.insertOrders(orderRows),
+      repo.orderIdsOf(paidRids),
+    ]);
     for (const r of idRows!) orderIds.set(String(r.rid), Number(r.id));
   }
   for (const { e, i, d } of paid) {
@@ -103,7 +137,12 @@ async function commitInTx(deps: Deps, conn: PoolConnection, entries: PaymentEntr
       orderId: orderIds.get(e.rid)!,
       userId: e.userId,
       status: 'PAID',
-      items: e.lines.map((l) => ({ productId: l.productId, optionId: l.optionId, quantity: l.quantity, unitPrice: l.unitPrice })),
+      items: e.lines.map((l) => ({
+        productId: l.productId,
+        optionId: l.optionId,
+        quantity: l.quantity,
+        unitPrice: l.unitPrice,
+      })),
       totalAmount: d.totalAmount,
       discountAmount: d.discountAmount,
       paidAmount: d.paidAmount,
@@ -120,7 +159,11 @@ async function commitInTx(deps: Deps, conn: PoolConnection, entries: PaymentEntr
     const idOf = (e: OrderEntry) => orderIds.get(e.rid)!;
     phase3.push(
       repo.insertItems(paid.flatMap(({ e }) => e.lines.map((l, position) => ({ ...l, orderId: idOf(e), position })))),
-      repo.recordMovements(paid.flatMap(({ e }) => e.lines.map((l) => ({ optionId: l.optionId, delta: -l.quantity, orderId: idOf(e), createdAt: e.at })))),
+      repo.recordMovements(
+        paid.flatMap(({ e }) =>
+          e.lines.map((l) => ({ optionId: l.optionId, delta: -l.quantity, orderId: idOf(e), createdAt: e.at })),
+        ),
+      ),
       repo.insertEvents(
         paid.map(({ e, i }) => ({
           eventId: eventIdOf(idOf(e), 'order.paid'),
@@ -142,15 +185,30 @@ async function commitInTx(deps: Deps, conn: PoolConnection, entries: PaymentEntr
       repo.insertHistory(
         moved.map((m) =>
           m.e.kind === 'order'
-            ? { userId: m.e.userId, type: 'USE' as const, amount: (m.d as Extract<Decision, { kind: 'order' }>).paidAmount, balanceAfter: m.d.balanceAfter, orderId: orderIds.get(m.e.rid)!, createdAt: m.e.at }
-            : { userId: m.e.userId, type: 'CHARGE' as const, amount: m.e.amount, balanceAfter: m.d.balanceAfter, orderId: null, createdAt: m.e.at },
+            ? {
+                userId: m.e.userId,
+                type: 'USE' as const,
+                amount: (m.d as Extract<Decision, { kind: 'order' }>).paidAmount,
+                balanceAfter: m.d.balanceAfter,
+                orderId: orderIds.get(m.e.rid)!,
+                createdAt: m.e.at,
+              }
+            : {
+                userId: m.e.userId,
+                type: 'CHARGE' as const,
+                amount: m.e.amount,
+                balanceAfter: m.d.balanceAfter,
+                orderId: null,
+                createdAt: m.e.at,
+              },
         ),
       ),
     );
   }
-  const answers = [...paid.map(({ e, i }) => ({ e, i, status: 201 })), ...charged.map(({ e, i }) => ({ e, i, status: 200 }))].flatMap(({ e, i, status }) =>
-    e.record ? [{ id: e.record.id, status, body: results[i] }] : [],
-  );
+  const answers = [
+    ...paid.map(({ e, i }) => ({ e, i, status: 201 })),
+    ...charged.map(({ e, i }) => ({ e, i, status: 200 })),
+  ].flatMap(({ e, i, status }) => (e.record ? [{ id: e.record.id, status, body: results[i] }] : []));
   if (answers.length > 0) phase3.push(repo.storeAnswers(answers));
   phase3.push(stmt('COMMIT'));
   await runStatements(conn, phase3);
@@ -173,7 +231,9 @@ async function lockCopiesStillInOutbox(
 ) {
   const missing = pairs.filter((p) => !copies.has(copyKey(p.couponId, p.userId)) && coupons.has(p.couponId));
   if (missing.length === 0) return;
-  const issued = await Promise.all(missing.map((p) => deps.redis.hget(deps.keys.couponIssued(p.couponId), String(p.userId))));
+  const issued = await Promise.all(
+    missing.map((p) => deps.redis.hget(deps.keys.couponIssued(p.couponId), String(p.userId))),
+  );
   const rows = missing.flatMap((p, j) => {
     const at = issued[j];
     if (at == null) return [];
@@ -199,7 +259,11 @@ function settleAfterCommit(deps: Deps, entries: PaymentEntry[], results: (Paymen
     if (e.kind === 'order') paid.push({ e, view: r as OrderView });
   });
   if (paid.length === 0) return;
-  const log = (step: string) => (err: unknown) => deps.logger.warn({ err, orders: paid.length, step }, 'post-commit step failed; a job repairs it');
-  confirmStocks(deps, paid.map(({ e, view }) => ({ rid: e.rid, orderCreatedAt: e.at.getTime(), sales: salesOf(view.items) }))).catch(log('confirm'));
+  const log = (step: string) => (err: unknown) =>
+    deps.logger.warn({ err, orders: paid.length, step }, 'post-commit step failed; a job repairs it');
+  confirmStocks(
+    deps,
+    paid.map(({ e, view }) => ({ rid: e.rid, orderCreatedAt: e.at.getTime(), sales: salesOf(view.items) })),
+  ).catch(log('confirm'));
   deps.deliveries.add(paid.map(({ view }) => eventIdOf(view.orderId, 'order.paid')));
 }

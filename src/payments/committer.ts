@@ -20,7 +20,11 @@ export function createPayments(deps: Deps) {
     buckets: [0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2],
     registers: [deps.metrics],
   });
-  const { PAYMENT_BATCH_MAX: maxBatch, PAYMENT_BATCH_CONCURRENCY: concurrency, PAYMENT_BATCH_WINDOW_MS: windowMs } = deps.config;
+  const {
+    PAYMENT_BATCH_MAX: maxBatch,
+    PAYMENT_BATCH_CONCURRENCY: concurrency,
+    PAYMENT_BATCH_WINDOW_MS: windowMs,
+  } = deps.config;
   return createGroupCommit<PaymentEntry, PaymentResult>(
     { maxBatch, concurrency, windowMs },
     async (batch) => {

@@ -7,33 +7,43 @@ import { stmt, type Stmt } from '../db/statements.ts';
  */
 
 /** Reservations among `rids` that already have an outcome (the sweeper voided a very slow one). */
-export const settledReservations = (rids: string[]): Stmt => stmt('SELECT reservation_id AS rid FROM reservation_outcomes WHERE reservation_id IN (?)', [rids]);
+export const settledReservations = (rids: string[]): Stmt =>
+  stmt('SELECT reservation_id AS rid FROM reservation_outcomes WHERE reservation_id IN (?)', [rids]);
 
 /** The batch's wallets, locked in user id order (concurrent batches lock in the same order). */
 export const lockWallets = (userIds: number[]): Stmt =>
-  stmt('SELECT user_id AS userId, balance FROM point_wallets WHERE user_id IN (?) ORDER BY user_id FOR UPDATE', [userIds]);
+  stmt('SELECT user_id AS userId, balance FROM point_wallets WHERE user_id IN (?) ORDER BY user_id FOR UPDATE', [
+    userIds,
+  ]);
 
 export const findCoupons = (ids: number[]): Stmt =>
-  stmt('SELECT id, discount_type AS discountType, discount_value AS discountValue, valid_days AS validDays FROM coupons WHERE id IN (?)', [ids]);
+  stmt(
+    'SELECT id, discount_type AS discountType, discount_value AS discountValue, valid_days AS validDays FROM coupons WHERE id IN (?)',
+    [ids],
+  );
 
 /** The users' copies of the coupons their orders name, locked in row id order. */
 export const lockCopies = (pairs: { couponId: number; userId: number }[]): Stmt =>
-  stmt('SELECT id, coupon_id AS couponId, user_id AS userId, status, expires_at AS expiresAt FROM user_coupons WHERE (coupon_id, user_id) IN (?) ORDER BY id FOR UPDATE', [
-    pairs.map((p) => [p.couponId, p.userId]),
-  ]);
+  stmt(
+    'SELECT id, coupon_id AS couponId, user_id AS userId, status, expires_at AS expiresAt FROM user_coupons WHERE (coupon_id, user_id) IN (?) ORDER BY id FOR UPDATE',
+    [pairs.map((p) => [p.couponId, p.userId])],
+  );
 
 /** Copies answered 201 but still in the Redis outbox; the unique key makes a drained one a no-op. */
 export const insertCopies = (rows: { couponId: number; userId: number; issuedAt: Date; expiresAt: Date }[]): Stmt =>
-  stmt("INSERT INTO user_coupons (coupon_id, user_id, status, issued_at, expires_at) VALUES ? ON DUPLICATE KEY UPDATE id = id", [
-    rows.map((r) => [r.couponId, r.userId, 'AVAILABLE', r.issuedAt, r.expiresAt]),
-  ]);
+  stmt(
+    'INSERT INTO user_coupons (coupon_id, user_id, status, issued_at, expires_at) VALUES ? ON DUPLICATE KEY UPDATE id = id',
+    [rows.map((r) => [r.couponId, r.userId, 'AVAILABLE', r.issuedAt, r.expiresAt])],
+  );
 
 /**
  * Claims each reservation for its order: the primary key lets only one of this and the sweeper's VOID commit,
  * so a duplicate here fails the batch, which is then decided again.
  */
 export const claimReservations = (rids: string[], at: Date): Stmt =>
-  stmt("INSERT INTO reservation_outcomes (reservation_id, outcome, created_at) VALUES ?", [rids.map((rid) => [rid, 'ORDER', at])]);
+  stmt('INSERT INTO reservation_outcomes (reservation_id, outcome, created_at) VALUES ?', [
+    rids.map((rid) => [rid, 'ORDER', at]),
+  ]);
 
 export type OrderRow = {
   userId: number;
@@ -46,54 +56,104 @@ export type OrderRow = {
 };
 
 export const insertOrders = (rows: OrderRow[]): Stmt =>
-  stmt('INSERT INTO orders (user_id, status, total_amount, discount_amount, paid_amount, coupon_id, reservation_id, created_at) VALUES ?', [
-    rows.map((r) => [r.userId, 'PAID', r.totalAmount, r.discountAmount, r.paidAmount, r.couponId, r.reservationId, r.createdAt]),
-  ]);
+  stmt(
+    'INSERT INTO orders (user_id, status, total_amount, discount_amount, paid_amount, coupon_id, reservation_id, created_at) VALUES ?',
+    [
+      rows.map((r) => [
+        r.userId,
+        'PAID',
+        r.totalAmount,
+        r.discountAmount,
+        r.paidAmount,
+        r.couponId,
+        r.reservationId,
+        r.createdAt,
+      ]),
+    ],
+  );
 
 /**
  * Each new order's id by its reservation id (unique): ids of one multi-row insert are not promised to be
  * consecutive under every auto-increment mode, so they are read back.
  */
-export const orderIdsOf = (rids: string[]): Stmt => stmt('SELECT id, reservation_id AS rid FROM orders WHERE reservation_id IN (?)', [rids]);
+export const orderIdsOf = (rids: string[]): Stmt =>
+  stmt('SELECT id, reservation_id AS rid FROM orders WHERE reservation_id IN (?)', [rids]);
 
-export const insertItems = (rows: { orderId: number; position: number; productId: number; optionId: number; quantity: number; unitPrice: number }[]): Stmt =>
+export const insertItems = (
+  rows: {
+    orderId: number;
+    position: number;
+    productId: number;
+    optionId: number;
+    quantity: number;
+    unitPrice: number;
+  }[],
+): Stmt =>
   stmt('INSERT INTO order_items (order_id, position, product_id, option_id, quantity, unit_price) VALUES ?', [
     rows.map((r) => [r.orderId, r.position, r.productId, r.optionId, r.quantity, r.unitPrice]),
   ]);
 
 export const markCopiesUsed = (uses: { rowId: number; orderId: number }[], at: Date): Stmt =>
-  stmt(`UPDATE user_coupons SET status = 'USED', used_at = ?, order_id = CASE id ${uses.map(() => 'WHEN ? THEN ?').join(' ')} END WHERE id IN (?)`, [
-    at,
-    ...uses.flatMap((u) => [u.rowId, u.orderId]),
-    uses.map((u) => u.rowId),
-  ]);
+  stmt(
+    `UPDATE user_coupons SET status = 'USED', used_at = ?, order_id = CASE id ${uses.map(() => 'WHEN ? THEN ?').join(' ')} END WHERE id IN (?)`,
+    [at, ...uses.flatMap((u) => [u.rowId, u.orderId]), uses.map((u) => u.rowId)],
+  );
 
 /** Ledger rows, not an UPDATE of the option row: concurrent batches never queue on a hot option's lock. */
 export const recordMovements = (rows: { optionId: number; delta: number; orderId: number; createdAt: Date }[]): Stmt =>
-  stmt('INSERT INTO stock_ledger (option_id, delta, order_id, created_at) VALUES ?', [rows.map((r) => [r.optionId, r.delta, r.orderId, r.createdAt])]);
-
-/** Outbox rows; the payload is stored as the exact bytes to send, so every retry carries the same signature. */
-export const insertEvents = (rows: { eventId: string; orderId: number; event: string; payload: string; createdAt: Date }[]): Stmt =>
-  stmt('INSERT INTO order_events (event_id, order_id, event, payload, created_at) VALUES ?', [rows.map((r) => [r.eventId, r.orderId, r.event, r.payload, r.createdAt])]);
-
-export const setBalances = (balances: Map<number, number>, at: Date): Stmt =>
-  stmt(`UPDATE point_wallets SET balance = CASE user_id ${[...balances].map(() => 'WHEN ? THEN ?').join(' ')} END, updated_at = ? WHERE user_id IN (?)`, [
-    ...[...balances].flat(),
-    at,
-    [...balances.keys()],
+  stmt('INSERT INTO stock_ledger (option_id, delta, order_id, created_at) VALUES ?', [
+    rows.map((r) => [r.optionId, r.delta, r.orderId, r.createdAt]),
   ]);
 
+/** Outbox rows; the payload is stored as the exact bytes to send, so every retry carries the same signature. */
+export const insertEvents = (
+  rows: { eventId: string; orderId: number; event: string; payload: string; createdAt: Date }[],
+): Stmt =>
+  stmt('INSERT INTO order_events (event_id, order_id, event, payload, created_at) VALUES ?', [
+    rows.map((r) => [r.eventId, r.orderId, r.event, r.payload, r.createdAt]),
+  ]);
+
+export const setBalances = (balances: Map<number, number>, at: Date): Stmt =>
+  stmt(
+    `UPDATE point_wallets SET balance = CASE user_id ${[...balances].map(() => 'WHEN ? THEN ?').join(' ')} END, updated_at = ? WHERE user_id IN (?)`,
+    [...[...balances].flat(), at, [...balances.keys()]],
+  );
+
 /** History rows in the order given: ids follow it, so "newest first" and each balanceAfter stay true. */
-export const insertHistory = (rows: { userId: number; type: 'USE' | 'CHARGE'; amount: number; balanceAfter: number; orderId: number | null; createdAt: Date }[]): Stmt =>
+export const insertHistory = (
+  rows: {
+    userId: number;
+    type: 'USE' | 'CHARGE';
+    amount: number;
+    balanceAfter: number;
+    orderId: number | null;
+    createdAt: Date;
+  }[],
+): Stmt =>
   stmt('INSERT INTO point_history (user_id, type, amount, balance_after, order_id, created_at) VALUES ?', [
     rows.map((r) => [r.userId, r.type, r.amount, r.balanceAfter, r.orderId, r.createdAt]),
   ]);
 
 /** Final answers for claimed idempotency keys (an upsert, so a lost RUNNING row is written whole). */
 export const storeAnswers = (
-  answers: { id: { subject: string; scope: string; key: string; requestHash: string; createdAt: Date }; status: number; body: unknown }[],
+  answers: {
+    id: { subject: string; scope: string; key: string; requestHash: string; createdAt: Date };
+    status: number;
+    body: unknown;
+  }[],
 ): Stmt =>
   stmt(
     "INSERT INTO idempotency_keys (subject, scope, idem_key, request_hash, state, response_status, response_body, created_at) VALUES ? ON DUPLICATE KEY UPDATE state = 'DONE', response_status = VALUES(response_status), response_body = VALUES(response_body)",
-    [answers.map((a) => [a.id.subject, a.id.scope, a.id.key, a.id.requestHash, 'DONE', a.status, JSON.stringify(a.body), a.id.createdAt])],
+    [
+      answers.map((a) => [
+        a.id.subject,
+        a.id.scope,
+        a.id.key,
+        a.id.requestHash,
+        'DONE',
+        a.status,
+        JSON.stringify(a.body),
+        a.id.createdAt,
+      ]),
+    ],
   );

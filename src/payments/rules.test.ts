@@ -3,7 +3,11 @@ import { decideBatch, type HeldCopy, type Movement } from './rules.ts';
 
 const line = (unitPrice: number, quantity = 1) => ({ productId: 1, optionId: 11, quantity, unitPrice });
 const now = Date.parse('2026-12-01T00:00:00Z');
-const copy = (rowId: number, status: HeldCopy['status'] = 'AVAILABLE', expiresAt = now + 86_400_000): HeldCopy => ({ rowId, status, expiresAt: new Date(expiresAt) });
+const copy = (rowId: number, status: HeldCopy['status'] = 'AVAILABLE', expiresAt = now + 86_400_000): HeldCopy => ({
+  rowId,
+  status,
+  expiresAt: new Date(expiresAt),
+});
 
 describe('decideBatch', () => {
   it('decides in arrival order against the balance earlier movements left', () => {
@@ -13,8 +17,18 @@ describe('decideBatch', () => {
       { kind: 'charge', userId: 1, amount: 1_000 },
       { kind: 'order', userId: 1, lines: [line(600)], couponId: null },
     ];
-    const { decisions, balances } = decideBatch(moves, { balances: new Map([[1, 1_000]]), copies: new Map(), coupons: new Map(), now });
-    expect(decisions.map((d) => (d.ok ? d.balanceAfter : d.error.code))).toEqual([400, 'INSUFFICIENT_POINTS', 1_400, 800]);
+    const { decisions, balances } = decideBatch(moves, {
+      balances: new Map([[1, 1_000]]),
+      copies: new Map(),
+      coupons: new Map(),
+      now,
+    });
+    expect(decisions.map((d) => (d.ok ? d.balanceAfter : d.error.code))).toEqual([
+      400,
+      'INSUFFICIENT_POINTS',
+      1_400,
+      800,
+    ]);
     expect(balances.get(1)).toBe(800);
   });
 
@@ -29,7 +43,13 @@ describe('decideBatch', () => {
       coupons: new Map([[7, { discountType: 'PERCENT', discountValue: 15 }]]),
       now,
     });
-    expect(decisions[0]).toMatchObject({ ok: true, discountAmount: 150, paidAmount: 850, copyRowId: 70, balanceAfter: 9_150 });
+    expect(decisions[0]).toMatchObject({
+      ok: true,
+      discountAmount: 150,
+      paidAmount: 850,
+      copyRowId: 70,
+      balanceAfter: 9_150,
+    });
     expect(decisions[1]).toMatchObject({ ok: false, error: { code: 'COUPON_NOT_USABLE' } });
   });
 
@@ -53,7 +73,13 @@ describe('decideBatch', () => {
       ]),
       now,
     });
-    expect(decisions.map((d) => (d.ok ? 'ok' : d.error.code))).toEqual(['USER_NOT_FOUND', 'COUPON_NOT_USABLE', 'COUPON_NOT_USABLE', 'BALANCE_LIMIT_EXCEEDED', 'ok']);
+    expect(decisions.map((d) => (d.ok ? 'ok' : d.error.code))).toEqual([
+      'USER_NOT_FOUND',
+      'COUPON_NOT_USABLE',
+      'COUPON_NOT_USABLE',
+      'BALANCE_LIMIT_EXCEEDED',
+      'ok',
+    ]);
     expect(balances.get(3)).toBe(50);
   });
 });

@@ -13,7 +13,15 @@ export type Movement =
 export type HeldCopy = { rowId: number; status: 'AVAILABLE' | 'USED'; expiresAt: Date };
 
 export type Decision =
-  | { ok: true; kind: 'order'; totalAmount: number; discountAmount: number; paidAmount: number; copyRowId: number | null; balanceAfter: number }
+  | {
+      ok: true;
+      kind: 'order';
+      totalAmount: number;
+      discountAmount: number;
+      paidAmount: number;
+      copyRowId: number | null;
+      balanceAfter: number;
+    }
   | { ok: true; kind: 'charge'; balanceAfter: number }
   | { ok: false; error: AppError };
 
@@ -44,8 +52,16 @@ export function decideBatch(
       if (m.couponId !== null) {
         const copy = state.copies.get(copyKey(m.couponId, m.userId));
         coupon = state.coupons.get(m.couponId) ?? null;
-        if (!copy || !coupon || copy.status !== 'AVAILABLE' || copy.expiresAt.getTime() <= state.now || usedCopies.has(copy.rowId)) {
-          throw new AppError('COUPON_NOT_USABLE', 'The coupon is unknown, not held, used or expired', { couponId: m.couponId });
+        if (
+          !copy ||
+          !coupon ||
+          copy.status !== 'AVAILABLE' ||
+          copy.expiresAt.getTime() <= state.now ||
+          usedCopies.has(copy.rowId)
+        ) {
+          throw new AppError('COUPON_NOT_USABLE', 'The coupon is unknown, not held, used or expired', {
+            couponId: m.couponId,
+          });
         }
         copyRowId = copy.rowId;
       }

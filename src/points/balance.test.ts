@@ -10,6 +10,8 @@ describe('nextBalance', () => {
   it('never goes below zero or above the limit', () => {
     expect(() => nextBalance(9, 'USE', 10)).toThrow(expect.objectContaining({ code: 'INSUFFICIENT_POINTS' }));
     expect(nextBalance(BALANCE_LIMIT - 1, 'CHARGE', 1)).toBe(BALANCE_LIMIT);
-    expect(() => nextBalance(BALANCE_LIMIT, 'CHARGE', 1)).toThrow(expect.objectContaining({ code: 'BALANCE_LIMIT_EXCEEDED' }));
+    expect(() => nextBalance(BALANCE_LIMIT, 'CHARGE', 1)).toThrow(
+      expect.objectContaining({ code: 'BALANCE_LIMIT_EXCEEDED' }),
+    );
   });
 });

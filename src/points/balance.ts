@@ -8,11 +8,16 @@ export const upperBoundFor = (type: PointType) => (type === 'REFUND' ? Number.MA
 
 /** The balance after a movement; the only place the balance bounds are enforced. */
 export function nextBalance(balance: number, type: PointType, amount: number): number {
-  if (!Number.isSafeInteger(amount) || amount <= 0) throw new Error(`point amount must be a positive integer, got ${amount}`);
+  if (!Number.isSafeInteger(amount) || amount <= 0)
+    throw new Error(`point amount must be a positive integer, got ${amount}`);
   const next = type === 'USE' ? balance - amount : balance + amount;
   if (next < 0) throw new AppError('INSUFFICIENT_POINTS', `Balance ${balance} is less than ${amount}`);
   if (next > upperBoundFor(type)) {
-    throw new AppError('BALANCE_LIMIT_EXCEEDED', `A balance may not exceed ${BALANCE_LIMIT}`, { balance, amount, limit: BALANCE_LIMIT });
+    throw new AppError('BALANCE_LIMIT_EXCEEDED', `A balance may not exceed ${BALANCE_LIMIT}`, {
+      balance,
+      amount,
+      limit: BALANCE_LIMIT,
+    });
   }
   return next;
 }

@@ -5,7 +5,10 @@ import { AppError } from '../lib/errors.ts';
 import { nextBalance, upperBoundFor, type PointType } from './balance.ts';
 
 export async function findBalance(db: Executor, userId: number): Promise<number | null> {
-  const [row] = await db.select({ balance: pointWallets.balance }).from(pointWallets).where(eq(pointWallets.userId, userId));
+  const [row] = await db
+    .select({ balance: pointWallets.balance })
+    .from(pointWallets)
+    .where(eq(pointWallets.userId, userId));
   return row ? row.balance : null;
 }
 
@@ -23,7 +26,12 @@ export async function movePoints(
   const [res] = await tx
     .update(pointWallets)
     .set({ balance: sql`LAST_INSERT_ID(${pointWallets.balance} + ${signed})`, updatedAt: move.at })
-    .where(and(eq(pointWallets.userId, move.userId), sql`${pointWallets.balance} + ${signed} BETWEEN 0 AND ${upperBoundFor(move.type)}`));
+    .where(
+      and(
+        eq(pointWallets.userId, move.userId),
+        sql`${pointWallets.balance} + ${signed} BETWEEN 0 AND ${upperBoundFor(move.type)}`,
+      ),
+    );
   if (res.affectedRows !== 1) {
     const balance = await findBalance(tx, move.userId);
     if (balance === null) throw new AppError('USER_NOT_FOUND');

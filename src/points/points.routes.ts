@@ -1,5 +1,13 @@
 import { createRoute } from '@hono/zod-openapi';
-import { bearerSecurity, createRouter, errorResponses, guard, idempotencyHeaders, jsonBody, jsonContent } from '../lib/http.ts';
+import {
+  bearerSecurity,
+  createRouter,
+  errorResponses,
+  guard,
+  idempotencyHeaders,
+  jsonBody,
+  jsonContent,
+} from '../lib/http.ts';
 import { pageOf, pageQuery, readPage } from '../lib/pagination.ts';
 import { runIdempotent } from '../lib/replies.ts';
 import { Balance, ChargeBody, HistoryEntry, UserParams } from './points.schemas.ts';

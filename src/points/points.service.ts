@@ -18,7 +18,13 @@ export async function getBalance(deps: Deps, userId: number): Promise<Balance> {
  * limit, one CHARGE row, the idempotent answer stored, all in the batch's one transaction.
  */
 export async function chargePoints(deps: Deps, userId: number, amount: number, record?: Recorder): Promise<Balance> {
-  return (await deps.payments.submit({ kind: 'charge', userId, amount, at: new Date(deps.clock.now()), record })) as Balance;
+  return (await deps.payments.submit({
+    kind: 'charge',
+    userId,
+    amount,
+    at: new Date(deps.clock.now()),
+    record,
+  })) as Balance;
 }
 
 export async function listHistory(deps: Deps, userId: number, page: Page) {

@@ -1,8 +1,7 @@
-import { createRoute, } from '@hono/zod-openapi';
+import { createRoute } from '@hono/zod-openapi';
 import { bearerSecurity, createRouter, errorResponses, guard, jsonContent } from '../lib/http.ts';
 import { Popular } from './popular.schemas.ts';
 import { readPopular, refreshPopular } from './popular.service.ts';
-
 
 export const popularRoutes = createRouter()
   .openapi(

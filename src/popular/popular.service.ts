@@ -25,9 +25,17 @@ export async function refreshPopular(deps: Deps): Promise<PopularSnapshot> {
   for (let i = 0; i < flat.length; i += 2) counts.push({ productId: Number(flat[i]), salesCount: Number(flat[i + 1]) });
   const ranked = rank(counts);
 
-  const nameOf = await productNames(deps.db, ranked.map((r) => r.productId));
+  const nameOf = await productNames(
+    deps.db,
+    ranked.map((r) => r.productId),
+  );
   const snapshot: PopularSnapshot = {
-    items: ranked.map((r) => ({ rank: r.rank, productId: r.productId, name: nameOf.get(r.productId) ?? '', salesCount: r.salesCount })),
+    items: ranked.map((r) => ({
+      rank: r.rank,
+      productId: r.productId,
+      name: nameOf.get(r.productId) ?? '',
+      salesCount: r.salesCount,
+    })),
     window: { from: new Date(from).toISOString(), to: new Date(now).toISOString() },
     computedAt: new Date(now).toISOString(),
   };

@@ -5,7 +5,11 @@ describe('rank', () => {
   it('orders by count, then the lower product id, drops zero and keeps five', () => {
     const counts = [7, 3, 9, 3, 0, 9, 1, 2].map((salesCount, i) => ({ productId: 10 - i, salesCount }));
     expect(rank(counts).map((r) => [r.rank, r.productId, r.salesCount])).toEqual([
-      [1, 5, 9], [2, 8, 9], [3, 10, 7], [4, 7, 3], [5, 9, 3],
+      [1, 5, 9],
+      [2, 8, 9],
+      [3, 10, 7],
+      [4, 7, 3],
+      [5, 9, 3],
     ]);
     expect(rank([{ productId: 1, salesCount: 0 }])).toEqual([]);
   });

@@ -1,5 +1,5 @@
 import type { Deps } from '../deps.ts';
-import { findOptions, findProduct, type OptionRow, } from './products.repo.ts';
+import { findOptions, findProduct, type OptionRow } from './products.repo.ts';
 
 /**
  * Products and options never change once created (only their stock does, and stock lives in Redis), so each

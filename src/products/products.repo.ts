@@ -5,10 +5,17 @@ import { productOptions, products } from '../db/schema/index.ts';
 export type ProductRow = typeof products.$inferSelect;
 export type OptionRow = typeof productOptions.$inferSelect;
 
-export async function findProduct(db: Executor, id: number): Promise<{ product: ProductRow; options: OptionRow[] } | null> {
+export async function findProduct(
+  db: Executor,
+  id: number,
+): Promise<{ product: ProductRow; options: OptionRow[] } | null> {
   const [product] = await db.select().from(products).where(eq(products.id, id));
   if (!product) return null;
-  const options = await db.select().from(productOptions).where(eq(productOptions.productId, id)).orderBy(asc(productOptions.position));
+  const options = await db
+    .select()
+    .from(productOptions)
+    .where(eq(productOptions.productId, id))
+    .orderBy(asc(productOptions.position));
   return { product, options };
 }
 
@@ -45,7 +52,10 @@ export async function addDurableStock(db: Executor, optionId: number, delta: num
 /** Each product's name among `ids` (unknown ids are absent). */
 export async function productNames(db: Executor, ids: number[]): Promise<Map<number, string>> {
   if (ids.length === 0) return new Map();
-  const rows = await db.select({ id: products.id, name: products.name }).from(products).where(inArray(products.id, ids));
+  const rows = await db
+    .select({ id: products.id, name: products.name })
+    .from(products)
+    .where(inArray(products.id, ids));
   return new Map(rows.map((r) => [r.id, r.name]));
 }
 
@@ -56,6 +66,9 @@ export async function insertProduct(
   options: { name: string; price: number; stock: number }[],
 ): Promise<{ id: number; optionIds: number[] }> {
   const [{ id }] = (await tx.insert(products).values(row).$returningId()) as [{ id: number }];
-  const ids = (await tx.insert(productOptions).values(options.map((o, position) => ({ ...o, productId: id, position }))).$returningId()) as { id: number }[];
+  const ids = (await tx
+    .insert(productOptions)
+    .values(options.map((o, position) => ({ ...o, productId: id, position })))
+    .$returningId()) as { id: number }[];
   return { id, optionIds: ids.map((r) => r.id) };
 }

@@ -1,10 +1,24 @@
 import { createRoute } from '@hono/zod-openapi';
 import { bearerSecurity, createRouter, errorResponses, guard, jsonBody, jsonContent } from '../lib/http.ts';
 import { pageOf, pageQuery, readPage } from '../lib/pagination.ts';
-import { NewProduct, OptionParams, OptionWithProduct, Product, ProductParams, ProductSummary, StockDelta } from './products.schemas.ts';
+import {
+  NewProduct,
+  OptionParams,
+  OptionWithProduct,
+  Product,
+  ProductParams,
+  ProductSummary,
+  StockDelta,
+} from './products.schemas.ts';
 import { adjustOptionStock, createProduct, getProduct, listProducts } from './products.service.ts';
 
-const adminBody = ['UNAUTHENTICATED', 'FORBIDDEN', 'VALIDATION_FAILED', 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE'] as const;
+const adminBody = [
+  'UNAUTHENTICATED',
+  'FORBIDDEN',
+  'VALIDATION_FAILED',
+  'PAYLOAD_TOO_LARGE',
+  'UNSUPPORTED_MEDIA_TYPE',
+] as const;
 
 export const productsRoutes = createRouter()
   .openapi(
@@ -14,7 +28,10 @@ export const productsRoutes = createRouter()
       tags: ['Products'],
       summary: 'Products, newest first (no options)',
       request: { query: pageQuery },
-      responses: { 200: jsonContent(pageOf(ProductSummary), 'A page of products'), ...errorResponses('VALIDATION_FAILED') },
+      responses: {
+        200: jsonContent(pageOf(ProductSummary), 'A page of products'),
+        ...errorResponses('VALIDATION_FAILED'),
+      },
     }),
     async (c) => c.json(await listProducts(c.get('deps'), readPage(c.req.valid('query'), 'products')), 200),
   )
@@ -25,7 +42,10 @@ export const productsRoutes = createRouter()
       tags: ['Products'],
       summary: 'A product with its options and live stock',
       request: { params: ProductParams },
-      responses: { 200: jsonContent(Product, 'The product'), ...errorResponses('VALIDATION_FAILED', 'PRODUCT_NOT_FOUND') },
+      responses: {
+        200: jsonContent(Product, 'The product'),
+        ...errorResponses('VALIDATION_FAILED', 'PRODUCT_NOT_FOUND'),
+      },
     }),
     async (c) => c.json(await getProduct(c.get('deps'), c.req.valid('param').productId), 200),
   )
@@ -38,7 +58,10 @@ export const productsRoutes = createRouter()
       security: bearerSecurity,
       middleware: guard({ kind: 'admin' }, true),
       request: { body: jsonBody(NewProduct) },
-      responses: { 201: jsonContent(Product, 'The product, as GET /products/{id} shows it'), ...errorResponses(...adminBody) },
+      responses: {
+        201: jsonContent(Product, 'The product, as GET /products/{id} shows it'),
+        ...errorResponses(...adminBody),
+      },
     }),
     async (c) => c.json(await createProduct(c.get('deps'), c.req.valid('json')), 201),
   )
@@ -56,5 +79,6 @@ export const productsRoutes = createRouter()
         ...errorResponses(...adminBody, 'PRODUCT_NOT_FOUND', 'OUT_OF_STOCK', 'STOCK_LIMIT_EXCEEDED'),
       },
     }),
-    async (c) => c.json(await adjustOptionStock(c.get('deps'), c.req.valid('param').optionId, c.req.valid('json').delta), 200),
+    async (c) =>
+      c.json(await adjustOptionStock(c.get('deps'), c.req.valid('param').optionId, c.req.valid('json').delta), 200),
   );

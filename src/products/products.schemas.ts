@@ -49,5 +49,11 @@ export const StockDelta = z
   .openapi('StockDelta');
 
 export const OptionWithProduct = z
-  .object({ id: z.number().int(), productId: z.number().int(), name: z.string(), price: z.number().int(), stock: z.number().int() })
+  .object({
+    id: z.number().int(),
+    productId: z.number().int(),
+    name: z.string(),
+    price: z.number().int(),
+    stock: z.number().int(),
+  })
   .openapi('OptionStock');

@@ -3,7 +3,14 @@ import type { Deps } from '../deps.ts';
 import { AppError } from '../lib/errors.ts';
 import { toPage, type Page } from '../lib/pagination.ts';
 import { cachedProduct } from './catalog.ts';
-import { addDurableStock, findOptions, insertProduct, productPage, type OptionRow, type ProductRow } from './products.repo.ts';
+import {
+  addDurableStock,
+  findOptions,
+  insertProduct,
+  productPage,
+  type OptionRow,
+  type ProductRow,
+} from './products.repo.ts';
 import { AdjustCode, RESEND_MARKER_TTL_S } from '../redis/codes.ts';
 import { liveStock, restoreOptionStock } from './stock.ts';
 
@@ -30,7 +37,11 @@ function sharedStock(deps: Deps, productId: number, optionIds: number[]): Promis
 }
 
 async function productView(deps: Deps, product: ProductRow, options: OptionRow[]) {
-  const stock = await sharedStock(deps, product.id, options.map((o) => o.id));
+  const stock = await sharedStock(
+    deps,
+    product.id,
+    options.map((o) => o.id),
+  );
   return {
     id: product.id,
     name: product.name,
@@ -45,7 +56,10 @@ export async function createProduct(deps: Deps, input: NewProductInput) {
   const { id, optionIds } = await deps.db.transaction((tx) => insertProduct(tx, row, input.options));
   const product = { id, ...row };
   const options = input.options.map((o, position) => ({ ...o, productId: id, position, id: optionIds[position]! }));
-  await restoreOptionStock(deps, options.map((o) => o.id));
+  await restoreOptionStock(
+    deps,
+    options.map((o) => o.id),
+  );
   return productView(deps, product, options);
 }
 

@@ -4,8 +4,16 @@ import { productOptions, stockLedger } from '../db/schema/index.ts';
 import type { Deps } from '../deps.ts';
 
 /** Records stock movements in the caller's transaction: new rows only, so concurrent orders never wait on each other. */
-export async function recordStockMovements(tx: Executor, orderId: number, items: { optionId: number; quantity: number }[], sign: 1 | -1, at: Date) {
-  await tx.insert(stockLedger).values(items.map((i) => ({ optionId: i.optionId, delta: sign * i.quantity, orderId, createdAt: at })));
+export async function recordStockMovements(
+  tx: Executor,
+  orderId: number,
+  items: { optionId: number; quantity: number }[],
+  sign: 1 | -1,
+  at: Date,
+) {
+  await tx
+    .insert(stockLedger)
+    .values(items.map((i) => ({ optionId: i.optionId, delta: sign * i.quantity, orderId, createdAt: at })));
 }
 
 /** Durable stock (received − sold) of each option: the folded row plus the movements not folded in yet. */
@@ -47,12 +55,23 @@ export async function applyStockLedger(deps: Pick<Deps, 'db' | 'clock'> & { db: 
         const [claimed] = await tx
           .update(stockLedger)
           .set({ appliedAt: new Date(deps.clock.now()) })
-          .where(and(inArray(stockLedger.id, rows.map((r) => r.id)), isNull(stockLedger.appliedAt)));
+          .where(
+            and(
+              inArray(
+                stockLedger.id,
+                rows.map((r) => r.id),
+              ),
+              isNull(stockLedger.appliedAt),
+            ),
+          );
         if (claimed.affectedRows !== rows.length) throw new LedgerConflict();
         const byOption = new Map<number, number>();
         for (const r of rows) byOption.set(r.optionId, (byOption.get(r.optionId) ?? 0) + r.delta);
         for (const [optionId, delta] of [...byOption].sort((a, b) => a[0] - b[0])) {
-          await tx.update(productOptions).set({ stock: sql`${productOptions.stock} + ${delta}` }).where(eq(productOptions.id, optionId));
+          await tx
+            .update(productOptions)
+            .set({ stock: sql`${productOptions.stock} + ${delta}` })
+            .where(eq(productOptions.id, optionId));
         }
         return rows.length;
       });

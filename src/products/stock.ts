@@ -46,13 +46,25 @@ export type Confirmation = { rid: string; orderCreatedAt: number; sales: { produ
 export async function confirmStocks(deps: Deps, orders: Confirmation[]): Promise<number> {
   if (orders.length === 0) return 0;
   const k = deps.keys;
-  const keys = [k.reservations, ...orders.flatMap((o) => [k.reservation(o.rid), k.salesHour(hourOf(o.orderCreatedAt))])];
-  const args = [SALES_TTL_S, orders.length, ...orders.flatMap((o) => [o.rid, o.sales.length, ...o.sales.flatMap((s) => [s.productId, s.units])])];
+  const keys = [
+    k.reservations,
+    ...orders.flatMap((o) => [k.reservation(o.rid), k.salesHour(hourOf(o.orderCreatedAt))]),
+  ];
+  const args = [
+    SALES_TTL_S,
+    orders.length,
+    ...orders.flatMap((o) => [o.rid, o.sales.length, ...o.sales.flatMap((s) => [s.productId, s.units])]),
+  ];
   return deps.redis.confirmStock(keys.length, ...keys, ...args);
 }
 
 /** One reservation confirmed (see confirmStocks); true when this call confirmed it. */
-export async function confirmStock(deps: Deps, rid: string, orderCreatedAt: number, sales: { productId: number; units: number }[]) {
+export async function confirmStock(
+  deps: Deps,
+  rid: string,
+  orderCreatedAt: number,
+  sales: { productId: number; units: number }[],
+) {
   return (await confirmStocks(deps, [{ rid, orderCreatedAt, sales }])) === 1;
 }
 
@@ -78,7 +90,12 @@ export async function restockOrder(deps: Deps, order: RestockOrder) {
     k.reservation(order.reservationId),
     ...order.items.map((i) => k.optionStock(i.optionId)),
   ];
-  const args = [RESTOCK_MARK_TTL_S, inWindow, order.reservationId, ...order.items.flatMap((i) => [i.quantity, i.productId])];
+  const args = [
+    RESTOCK_MARK_TTL_S,
+    inWindow,
+    order.reservationId,
+    ...order.items.flatMap((i) => [i.quantity, i.productId]),
+  ];
   return (await deps.redis.restockOrder(keys.length, ...keys, ...args)) === RestockCode.Restocked;
 }
 

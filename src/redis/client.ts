@@ -7,7 +7,11 @@ export type RedisClient = Redis | Cluster;
  * Without an 'error' listener ioredis reports every failed reconnect as unhandled. Logs the first failure of
  * an outage and the recovery, not each retry.
  */
-export function watchConnection(client: RedisClient, log: { warn(o: object, m: string): void; info(o: object, m: string): void }, name: string) {
+export function watchConnection(
+  client: RedisClient,
+  log: { warn(o: object, m: string): void; info(o: object, m: string): void },
+  name: string,
+) {
   let down = false;
   client.on('error', (err: Error) => {
     if (!down) log.warn({ err, client: name }, 'Redis connection failed; retrying');
@@ -35,7 +39,13 @@ export const HOT_COMMAND_TIMEOUT_MS = 2_000;
 export function createRedis(config: Config, role: 'hot' | 'queue'): RedisClient {
   const options: RedisOptions =
     role === 'hot'
-      ? { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 5_000, commandTimeout: HOT_COMMAND_TIMEOUT_MS, enableAutoPipelining: true }
+      ? {
+          maxRetriesPerRequest: 1,
+          enableOfflineQueue: false,
+          connectTimeout: 5_000,
+          commandTimeout: HOT_COMMAND_TIMEOUT_MS,
+          enableAutoPipelining: true,
+        }
       : { maxRetriesPerRequest: null, enableReadyCheck: true };
   if (config.REDIS_CLUSTER_NODES) {
     const nodes = config.REDIS_CLUSTER_NODES.split(',').map((hp) => {

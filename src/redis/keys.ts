@@ -18,7 +18,8 @@ export function createKeys(prefix: string) {
     /** every coupon whose outbox the drainer should look at */
     couponsActive: `${prefix}coupons:active`,
     /** a user's issue requests in one second of the engine's clock (a fixed window, so tests move it by the clock) */
-    issueRate: (couponId: number, userId: number, nowMs: number) => `${coupon(couponId)}:rate:${userId}:${Math.floor(nowMs / 1000)}`,
+    issueRate: (couponId: number, userId: number, nowMs: number) =>
+      `${coupon(couponId)}:rate:${userId}:${Math.floor(nowMs / 1000)}`,
     /** marks that one issue request (by its id) won a copy, so a resent script answers it again */
     issueRequest: (couponId: number, requestId: string) => `${coupon(couponId)}:req:${requestId}`,
     /**

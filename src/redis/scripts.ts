@@ -3,7 +3,17 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LUA_DIR } from '../paths.ts';
 import type { RedisClient } from './client.ts';
-import type { AckCode, AdjustCode, ClaimReply, ConfirmReply, IssueCode, ReleaseCode, ReserveCode, RestockCode, RestoreReply } from './codes.ts';
+import type {
+  AckCode,
+  AdjustCode,
+  ClaimReply,
+  ConfirmReply,
+  IssueCode,
+  ReleaseCode,
+  ReserveCode,
+  RestockCode,
+  RestoreReply,
+} from './codes.ts';
 
 /** Each script's file and key count; ioredis `defineCommand` loads it once and runs it by SHA (EVALSHA, NOSCRIPT fallback). */
 const SCRIPTS = {
@@ -26,16 +36,38 @@ type K = string;
 declare module 'ioredis' {
   interface RedisCommander<Context> {
     issueCoupon(
-      meta: K, stock: K, issued: K, outbox: K, rate: K, request: K,
-      userId: number, now: number, limit: number, markerTtlS: number,
+      meta: K,
+      stock: K,
+      issued: K,
+      outbox: K,
+      rate: K,
+      request: K,
+      userId: number,
+      now: number,
+      limit: number,
+      markerTtlS: number,
     ): Result<[IssueCode, number?], Context>;
     claimOutbox(outbox: K, inflight: K, token: K, batch: number, newToken: string): Result<ClaimReply, Context>;
     ackOutbox(inflight: K, token: K, ownToken: string): Result<AckCode, Context>;
     restoreCoupon(
-      meta: K, stock: K, issued: K, outbox: K, inflight: K,
-      total: number, validDays: number, startsAt: number | '', endsAt: number | '',
+      meta: K,
+      stock: K,
+      issued: K,
+      outbox: K,
+      inflight: K,
+      total: number,
+      validDays: number,
+      startsAt: number | '',
+      endsAt: number | '',
     ): Result<RestoreReply, Context>;
-    adjustStock(stock: K, marker: K, delta: number, max: number, markerTtlS: number, bounded: 0 | 1): Result<[AdjustCode, number?], Context>;
+    adjustStock(
+      stock: K,
+      marker: K,
+      delta: number,
+      max: number,
+      markerTtlS: number,
+      bounded: 0 | 1,
+    ): Result<[AdjustCode, number?], Context>;
     reserveStock(numKeys: number, ...keysThenArgs: (string | number)[]): Result<[ReserveCode, number?], Context>;
     releaseStock(numKeys: number, ...keysThenArgs: (string | number)[]): Result<ReleaseCode, Context>;
     confirmStock(numKeys: number, ...keysThenArgs: (string | number)[]): Result<ConfirmReply, Context>;

@@ -16,7 +16,13 @@ export const usersRoutes = createRouter().openapi(
     request: { body: jsonBody(z.object({ name: Name }).openapi('NewUser')) },
     responses: {
       201: jsonContent(User, 'The user'),
-      ...errorResponses('UNAUTHENTICATED', 'FORBIDDEN', 'VALIDATION_FAILED', 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE'),
+      ...errorResponses(
+        'UNAUTHENTICATED',
+        'FORBIDDEN',
+        'VALIDATION_FAILED',
+        'PAYLOAD_TOO_LARGE',
+        'UNSUPPORTED_MEDIA_TYPE',
+      ),
     },
   }),
   async (c) => c.json(await createUser(c.get('deps'), c.req.valid('json').name), 201),

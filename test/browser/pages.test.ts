@@ -32,7 +32,16 @@ beforeAll(async () => {
   browser = await puppeteer.launch({
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', `--user-data-dir=${profile}`],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      `--user-data-dir=${profile}`,
+    ],
   });
 });
 afterAll(async () => {
@@ -52,11 +61,15 @@ describe('in a browser', () => {
     await page.setViewport({ width: 1280, height: 900 });
     await page.goto(`${origin}/docs`, { waitUntil: 'networkidle0' });
     await page.waitForSelector('.opblock', { timeout: 20_000 });
-    const doc = (await (await fetch(`${origin}/openapi.json`)).json()) as { paths: Record<string, Record<string, unknown>> };
+    const doc = (await (await fetch(`${origin}/openapi.json`)).json()) as {
+      paths: Record<string, Record<string, unknown>>;
+    };
     const operations = Object.values(doc.paths).reduce((n, methods) => n + Object.keys(methods).length, 0);
     const shown = await page.$$eval('.opblock', (els) => els.length);
     expect(shown).toBe(operations);
-    expect(await page.$$eval('.opblock-summary-path', (els) => els.map((el) => el.textContent))).toEqual(expect.arrayContaining(['/orders', '/coupons/{couponId}/issue']));
+    expect(await page.$$eval('.opblock-summary-path', (els) => els.map((el) => el.textContent))).toEqual(
+      expect.arrayContaining(['/orders', '/coupons/{couponId}/issue']),
+    );
     expect(elsewhere).toEqual([]);
     await page.screenshot({ path: join(SHOTS, 'docs.png'), fullPage: false });
     await page.close();
@@ -70,7 +83,9 @@ describe('in a browser', () => {
     expect(res?.status()).toBe(200);
     const names = ['coupon-drain', 'order-delivery', 'maintenance'];
     // Expressions evaluated in the page (as text: the tests' tsconfig has no DOM types).
-    await page.waitForFunction(`${JSON.stringify(names)}.every((n) => document.body.innerText.includes(n))`, { timeout: 20_000 });
+    await page.waitForFunction(`${JSON.stringify(names)}.every((n) => document.body.innerText.includes(n))`, {
+      timeout: 20_000,
+    });
     const text = (await page.evaluate('document.body.innerText')) as string;
     for (const n of names) expect(text).toContain(n);
     // Let the queue panel load before the picture (its web font is asked of a host this network never reaches).

@@ -26,21 +26,36 @@ it('an API process killed with SIGKILL mid-rush (batches in flight): after the s
       body: JSON.stringify({ items: [{ optionId: opt, quantity: 1 }] }),
     }),
   );
-  await until(() => e.deps.redis.zcard(e.deps.keys.reservations), (n) => n >= 5, 10_000, 'reservations in flight');
+  await until(
+    () => e.deps.redis.zcard(e.deps.keys.reservations),
+    (n) => n >= 5,
+    10_000,
+    'reservations in flight',
+  );
   await api.kill('SIGKILL');
   const orphans = await e.deps.redis.zcard(e.deps.keys.reservations);
   await rush;
   expect(orphans).toBeGreaterThan(0);
 
-  await until(() => e.deps.redis.zcard(e.deps.keys.reservations), (n) => n === 0, 20_000, 'the sweeper');
+  await until(
+    () => e.deps.redis.zcard(e.deps.keys.reservations),
+    (n) => n === 0,
+    20_000,
+    'the sweeper',
+  );
   await sleep(200);
-  const [{ sold }] = (await e.deps.db.execute(
-    sql`SELECT COALESCE(SUM(i.quantity), 0) AS sold FROM order_items i JOIN orders o ON o.id = i.order_id WHERE i.option_id = ${opt} AND o.status = 'PAID'`,
-  ))[0] as unknown as [{ sold: string }];
+  const [{ sold }] = (
+    await e.deps.db.execute(
+      sql`SELECT COALESCE(SUM(i.quantity), 0) AS sold FROM order_items i JOIN orders o ON o.id = i.order_id WHERE i.option_id = ${opt} AND o.status = 'PAID'`,
+    )
+  )[0] as unknown as [{ sold: string }];
   const n = Number(sold);
   expect(await liveStockOf(e, opt)).toBe(100 - n);
   expect(await durableStockOf(e, opt)).toBe(100 - n);
-  const [{ used }] = (await e.deps.db.select({ used: sql<string>`COALESCE(SUM(${pointHistory.amount}), 0)` }).from(pointHistory).where(eq(pointHistory.type, 'USE'))) as [{ used: string }];
+  const [{ used }] = (await e.deps.db
+    .select({ used: sql<string>`COALESCE(SUM(${pointHistory.amount}), 0)` })
+    .from(pointHistory)
+    .where(eq(pointHistory.type, 'USE'))) as [{ used: string }];
   expect(Number(used)).toBe(n * PRICE);
 
   // No partial batch: every order has all its rows, and every reservation claimed for an order has its order.

@@ -20,9 +20,17 @@ export { until };
 
 const isDead = (child: ChildProcess) => child.exitCode !== null || child.signalCode !== null;
 const exited = (child: ChildProcess) =>
-  new Promise<number | null>((resolve) => (isDead(child) ? resolve(child.exitCode) : child.once('exit', (code) => resolve(code))));
+  new Promise<number | null>((resolve) =>
+    isDead(child) ? resolve(child.exitCode) : child.once('exit', (code) => resolve(code)),
+  );
 
-export type Server = { port: number; dir: string; start(): Promise<void>; stop(signal?: NodeJS.Signals): Promise<void>; remove(): void };
+export type Server = {
+  port: number;
+  dir: string;
+  start(): Promise<void>;
+  stop(signal?: NodeJS.Signals): Promise<void>;
+  remove(): void;
+};
 
 /** Stops a server child (if running) and waits until it is gone. */
 async function stopChild(child: ChildProcess | null, signal: NodeJS.Signals): Promise<void> {
@@ -41,8 +49,33 @@ export async function privateRedis(opts: { aof: boolean }): Promise<Server> {
     port,
     dir,
     async start() {
-      child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', opts.aof ? 'yes' : 'no', '--appendfsync', 'everysec'], { stdio: 'ignore' });
-      await until(async () => execFileSync('redis-cli', ['-p', String(port), 'ping'], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim(), (v) => v === 'PONG', 10_000, 'private redis');
+      child = spawn(
+        'redis-server',
+        [
+          '--port',
+          String(port),
+          '--bind',
+          '127.0.0.1',
+          '--dir',
+          dir,
+          '--save',
+          '',
+          '--appendonly',
+          opts.aof ? 'yes' : 'no',
+          '--appendfsync',
+          'everysec',
+        ],
+        { stdio: 'ignore' },
+      );
+      await until(
+        async () =>
+          execFileSync('redis-cli', ['-p', String(port), 'ping'], { stdio: ['ignore', 'pipe', 'ignore'] })
+            .toString()
+            .trim(),
+        (v) => v === 'PONG',
+        10_000,
+        'private redis',
+      );
     },
     stop: (signal = 'SIGTERM') => stopChild(child, signal),
     remove: () => rmSync(dir, { recursive: true, force: true }),
@@ -55,7 +88,11 @@ export async function privateRedis(opts: { aof: boolean }): Promise<Server> {
 export async function privateMysql(): Promise<Server> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'fault-mysql-'));
-  execFileSync('mariadb-install-db', ['--no-defaults', `--datadir=${dir}`, '--auth-root-authentication-method=normal', '--user=root', '--skip-test-db'], { stdio: 'ignore' });
+  execFileSync(
+    'mariadb-install-db',
+    ['--no-defaults', `--datadir=${dir}`, '--auth-root-authentication-method=normal', '--user=root', '--skip-test-db'],
+    { stdio: 'ignore' },
+  );
   let child: ChildProcess | null = null;
   const server: Server = {
     port,
@@ -63,11 +100,24 @@ export async function privateMysql(): Promise<Server> {
     async start() {
       child = spawn(
         '/usr/sbin/mariadbd',
-        ['--no-defaults', `--datadir=${dir}`, `--port=${port}`, '--bind-address=127.0.0.1', `--socket=${dir}/mysqld.sock`, `--pid-file=${dir}/mysqld.pid`, '--user=root', '--skip-log-bin', `--log-error=${dir}/error.log`],
+        [
+          '--no-defaults',
+          `--datadir=${dir}`,
+          `--port=${port}`,
+          '--bind-address=127.0.0.1',
+          `--socket=${dir}/mysqld.sock`,
+          `--pid-file=${dir}/mysqld.pid`,
+          '--user=root',
+          '--skip-log-bin',
+          `--log-error=${dir}/error.log`,
+        ],
         { stdio: 'ignore' },
       );
       await until(
-        async () => execFileSync('mariadb-admin', ['-h127.0.0.1', `-P${port}`, '-uroot', 'ping'], { stdio: ['ignore', 'pipe', 'ignore'] }).toString(),
+        async () =>
+          execFileSync('mariadb-admin', ['-h127.0.0.1', `-P${port}`, '-uroot', 'ping'], {
+            stdio: ['ignore', 'pipe', 'ignore'],
+          }).toString(),
         (v) => v.includes('alive'),
         30_000,
         'private mariadbd',
@@ -80,17 +130,27 @@ export async function privateMysql(): Promise<Server> {
   return server;
 }
 
-export type EngineProcess = { child: ChildProcess; url: string; kill(signal?: NodeJS.Signals): Promise<number | null>; output(): string };
+export type EngineProcess = {
+  child: ChildProcess;
+  url: string;
+  kill(signal?: NodeJS.Signals): Promise<number | null>;
+  output(): string;
+};
 
 /** The engine as a real process in one role, with the test's environment (database, prefix, secret). */
-export async function engineProcess(role: 'api' | 'worker' | 'all', env: Record<string, string>): Promise<EngineProcess> {
+export async function engineProcess(
+  role: 'api' | 'worker' | 'all',
+  env: Record<string, string>,
+): Promise<EngineProcess> {
   const port = await freePort();
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', '--role', role], {
     cwd: ROOT,
     env: { ...process.env, LOG_LEVEL: 'warn', ...env, PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
-  const ready = new Promise<void>((resolve) => child.on('message', (m: { type?: string }) => m?.type === ENGINE_READY && resolve()));
+  const ready = new Promise<void>((resolve) =>
+    child.on('message', (m: { type?: string }) => m?.type === ENGINE_READY && resolve()),
+  );
   let out = '';
   child.stdout!.on('data', (d) => (out = (out + d).slice(-20_000)));
   child.stderr!.on('data', (d) => (out = (out + d).slice(-20_000)));

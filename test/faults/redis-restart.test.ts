@@ -36,10 +36,25 @@ it('Redis crashes and restarts with AOF: nothing issued is lost; emptied: rebuil
 
   await sleep(1_500); // past the AOF everysec fsync: this is the window the README states
   await redis.stop('SIGKILL');
-  await until(() => health(api.url), (h) => h.httpStatus === 503 && h.redis === 'down', 10_000, '/health to say redis down');
+  await until(
+    () => health(api.url),
+    (h) => h.httpStatus === 503 && h.redis === 'down',
+    10_000,
+    '/health to say redis down',
+  );
   await redis.start();
-  await until(() => health(api.url), (h) => h.httpStatus === 200, 20_000, '/health to recover by itself');
-  await until(() => e.deps.redis.ping(), (p) => p === 'PONG', 10_000, 'the test client to reconnect');
+  await until(
+    () => health(api.url),
+    (h) => h.httpStatus === 200,
+    20_000,
+    '/health to recover by itself',
+  );
+  await until(
+    () => e.deps.redis.ping(),
+    (p) => p === 'PONG',
+    10_000,
+    'the test client to reconnect',
+  );
   expect(await e.deps.redis.hgetall(k.couponIssued(c))).toEqual(issued);
   expect(await e.deps.redis.get(k.couponStock(c))).toBe('200');
   expect((await issueVia(api.url, e.tokenFor(99_999), c)).status).toBe(201);
@@ -60,8 +75,20 @@ it('Redis crashes and restarts with AOF: nothing issued is lost; emptied: rebuil
   expect(await health(api.url)).toMatchObject({ httpStatus: 503, redis: 'up', rebuilding: true });
   worker = await engineProcess('worker', env);
   procs.push(worker);
-  await until(() => e.deps.redis.get(k.couponStock(c)), (s) => s === '199', 20_000, 'the rebuild');
-  await until(() => health(api.url), (h) => h.httpStatus === 200, 10_000, '/health after the rebuild');
-  expect(Object.keys(await e.deps.redis.hgetall(k.couponIssued(c))).sort()).toEqual([...Object.keys(issued), '99999'].sort());
+  await until(
+    () => e.deps.redis.get(k.couponStock(c)),
+    (s) => s === '199',
+    20_000,
+    'the rebuild',
+  );
+  await until(
+    () => health(api.url),
+    (h) => h.httpStatus === 200,
+    10_000,
+    '/health after the rebuild',
+  );
+  expect(Object.keys(await e.deps.redis.hgetall(k.couponIssued(c))).sort()).toEqual(
+    [...Object.keys(issued), '99999'].sort(),
+  );
   expect((await issueVia(api.url, e.tokenFor(50_000), c)).status).toBe(409);
 }, 120_000);

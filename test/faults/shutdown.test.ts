@@ -16,7 +16,10 @@ it('SIGTERM lets in-flight requests finish, closes everything and exits 0', asyn
       method: 'POST',
       headers: { authorization: `Bearer ${u.token}`, 'content-type': 'application/json' },
       body: JSON.stringify({ amount: 10 }),
-    }).then((r) => r.status, () => 0),
+    }).then(
+      (r) => r.status,
+      () => 0,
+    ),
   );
   await sleep(30);
   const exit = api.kill('SIGTERM');

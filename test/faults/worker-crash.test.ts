@@ -8,7 +8,10 @@ import { engineProcess, flood, until } from './processes.ts';
 const ctx = useFaultEngine();
 
 const persisted = async (c: number) =>
-  Number((await ctx.e.deps.db.select({ n: sql<number>`count(*)` }).from(userCoupons).where(eq(userCoupons.couponId, c)))[0]!.n);
+  Number(
+    (await ctx.e.deps.db.select({ n: sql<number>`count(*)` }).from(userCoupons).where(eq(userCoupons.couponId, c)))[0]!
+      .n,
+  );
 
 it('a worker killed with SIGKILL mid-drain and restarted leaves MySQL holding exactly what Redis issued', async () => {
   const e = ctx.e;
@@ -20,7 +23,12 @@ it('a worker killed with SIGKILL mid-drain and restarted leaves MySQL holding ex
   const c = await coupon(e, { totalQuantity: 1500 });
 
   const rush = flood(2500, 50, (i) => issueVia(api.url, e.tokenFor(1_000_000 + i), c));
-  await until(() => persisted(c), (n) => n >= 60, 20_000, 'the drain to start');
+  await until(
+    () => persisted(c),
+    (n) => n >= 60,
+    20_000,
+    'the drain to start',
+  );
   expect(await worker.kill('SIGKILL')).toBeNull(); // killed by the signal, not exited
   const atKill = await persisted(c);
   const statuses = await rush;
@@ -30,9 +38,17 @@ it('a worker killed with SIGKILL mid-drain and restarted leaves MySQL holding ex
 
   worker = await engineProcess('worker', env);
   ctx.procs.push(worker);
-  await until(() => persisted(c), (n) => n === 1500, 30_000, 'every issuance in MySQL');
+  await until(
+    () => persisted(c),
+    (n) => n === 1500,
+    30_000,
+    'every issuance in MySQL',
+  );
   const issued = await e.deps.redis.hkeys(e.deps.keys.couponIssued(c));
-  const rows = await e.deps.db.select({ userId: userCoupons.userId }).from(userCoupons).where(eq(userCoupons.couponId, c));
+  const rows = await e.deps.db
+    .select({ userId: userCoupons.userId })
+    .from(userCoupons)
+    .where(eq(userCoupons.couponId, c));
   expect(issued).toHaveLength(1500);
   expect(rows.map((r) => String(r.userId)).sort()).toEqual([...issued].sort());
 });

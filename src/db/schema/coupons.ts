@@ -29,5 +29,8 @@ export const userCoupons = mysqlTable(
     orderId: id('order_id'),
   },
   // The unique key is what makes outbox replays harmless.
-  (t) => [uniqueIndex('user_coupons_coupon_user_uq').on(t.couponId, t.userId), index('user_coupons_user_idx').on(t.userId, t.id)],
+  (t) => [
+    uniqueIndex('user_coupons_coupon_user_uq').on(t.couponId, t.userId),
+    index('user_coupons_user_idx').on(t.userId, t.id),
+  ],
 );

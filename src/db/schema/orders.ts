@@ -48,7 +48,10 @@ export const orderEvents = mysqlTable(
     deliveredAt: ts('delivered_at'),
     attempts: int('attempts').notNull().default(0),
   },
-  (t) => [uniqueIndex('order_events_event_uq').on(t.eventId), index('order_events_pending_idx').on(t.deliveredAt, t.id)],
+  (t) => [
+    uniqueIndex('order_events_event_uq').on(t.eventId),
+    index('order_events_pending_idx').on(t.deliveredAt, t.id),
+  ],
 );
 
 /**
