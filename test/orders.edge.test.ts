@@ -6,7 +6,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { orders, pointHistory, pointWallets } from '../src/db/schema/index.ts';
 import { repairRestocks, sweepReservations } from '../src/orders/sweeper.ts';
-import { hourOf } from '../src/products/stock.ts';
+import { hourOf } from '../src/popular/sales-hours.ts';
 import { coupon, durableStockOf, liveStockOf, product, snapshot } from './fixtures.ts';
 import { createTestEngine, until, type TestEngine } from './harness.ts';
 import { startRedisProxy, type RedisProxy } from './redis-proxy.ts';

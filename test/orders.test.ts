@@ -1,7 +1,7 @@
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { orders, pointHistory, userCoupons } from '../src/db/schema/index.ts';
-import { releaseStock, reserveStock } from '../src/products/stock.ts';
+import { releaseStock, reserveStock } from '../src/orders/reservations.ts';
 import { sweepReservations } from '../src/orders/sweeper.ts';
 import { concurrently, createTestEngine, type TestEngine } from './harness.ts';
 import { coupon, durableStockOf, liveStockOf, product, snapshot } from './fixtures.ts';

@@ -15,7 +15,7 @@ import {
   userCoupons,
 } from '../src/db/schema/index.ts';
 import { commitPayments, type PaymentEntry } from '../src/payments/commit.ts';
-import { reserveStock } from '../src/products/stock.ts';
+import { reserveStock } from '../src/orders/reservations.ts';
 import { coupon, liveStockOf, product } from './fixtures.ts';
 import { concurrently, createTestEngine, until, type TestEngine } from './harness.ts';
 

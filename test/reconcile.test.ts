@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { drainCoupon } from '../src/coupons/coupons.drain.ts';
 import { reconcile } from '../src/jobs/reconcile.ts';
-import { reserveStock } from '../src/products/stock.ts';
+import { reserveStock } from '../src/orders/reservations.ts';
 import { createTestEngine, type TestEngine } from './harness.ts';
 import { coupon, product } from './fixtures.ts';
 

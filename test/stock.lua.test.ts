@@ -1,12 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  confirmStock,
-  confirmStocks,
-  hourOf,
-  releaseStock,
-  reserveStock,
-  restockOrder,
-} from '../src/products/stock.ts';
+import { confirmStock, confirmStocks, releaseStock, reserveStock, restockOrder } from '../src/orders/reservations.ts';
+import { hourOf } from '../src/popular/sales-hours.ts';
 import { AdjustCode, RESEND_MARKER_TTL_S } from '../src/redis/codes.ts';
 import { createTestEngine, type TestEngine } from './harness.ts';
 

@@ -1,3 +1,7 @@
+/** The one list of discount kinds: the schema's enum, the API's zod enum and the pricing rule use it. */
+export const DISCOUNT_TYPES = ['FIXED', 'PERCENT'] as const;
+export type DiscountType = (typeof DISCOUNT_TYPES)[number];
+
 export const DAY_MS = 86_400_000;
 
 /** `expiresAt` = `issuedAt` + `validDays` × 24 h. */

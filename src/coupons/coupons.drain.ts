@@ -51,6 +51,9 @@ export async function drainCoupon(deps: Deps, couponId: number, hooks: DrainHook
   }
 }
 
+/** The repeatable job that drains every active coupon. */
+export const DRAIN_ALL_JOB = 'drain-all';
+
 /** Drains every active coupon; the periodic safety net behind the per-issue trigger. */
 export async function drainAll(deps: Deps): Promise<number> {
   const ids = await deps.redis.smembers(deps.keys.couponsActive);

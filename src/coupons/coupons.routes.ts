@@ -2,7 +2,7 @@ import { createRoute } from '@hono/zod-openapi';
 import { AppError } from '../lib/errors.ts';
 import { bearerSecurity, createRouter, errorResponses, guard, jsonBody, jsonContent, sendError } from '../lib/http.ts';
 import { pageOf, pageQuery, readPage } from '../lib/pagination.ts';
-import { UserParams } from '../points/points.schemas.ts';
+import { UserParams } from '../users/users.schemas.ts';
 import { Coupon, CouponParams, CouponStatus, IssuedCoupon, NewCoupon, UserCoupon } from './coupons.schemas.ts';
 import { createCoupon, getCouponStatus, issueCoupon, listUserCoupons } from './coupons.service.ts';
 

@@ -1,9 +1,10 @@
 import { z } from '@hono/zod-openapi';
 import { idParam } from '../lib/http.ts';
 import { Name } from '../lib/text.ts';
+import { DISCOUNT_TYPES } from './coupon-rules.ts';
 
 const Timestamp = z.string().openapi({ format: 'date-time', example: '2026-11-25T05:00:00.000Z' });
-const DiscountType = z.enum(['FIXED', 'PERCENT']);
+const DiscountType = z.enum(DISCOUNT_TYPES);
 
 export const CouponParams = z.object({ couponId: idParam('couponId') });
 

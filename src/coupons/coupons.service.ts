@@ -5,7 +5,7 @@ import { AppError } from '../lib/errors.ts';
 import { toPage, type Page } from '../lib/pagination.ts';
 import { assertUserExists } from '../users/users.service.ts';
 import { IssueCode, issueError, RESEND_MARKER_TTL_S } from '../redis/codes.ts';
-import { expiryOf, visibleStatus } from './coupon-rules.ts';
+import { type DiscountType, expiryOf, visibleStatus } from './coupon-rules.ts';
 import { countPersisted, findCoupon, insertCoupon, userCouponPage, type CouponRow } from './coupons.repo.ts';
 import { restoreCouponState } from './coupons.state.ts';
 import { unknownCouponAnswer } from '../jobs/rebuild.ts';
@@ -13,7 +13,7 @@ import type { IssueResult } from '../lib/engine-metrics.ts';
 
 export type NewCouponInput = {
   name: string;
-  discountType: 'FIXED' | 'PERCENT';
+  discountType: DiscountType;
   discountValue: number;
   totalQuantity: number;
   issueStartsAt?: string | null | undefined;

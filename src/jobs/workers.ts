@@ -1,16 +1,12 @@
 import { Worker, type ConnectionOptions, type Job, type WorkerOptions } from 'bullmq';
-import { drainAll, drainCoupon } from '../coupons/coupons.drain.ts';
+import { DRAIN_ALL_JOB, drainAll, drainCoupon } from '../coupons/coupons.drain.ts';
 import type { Deps } from '../deps.ts';
 import { createRedis, watchConnection } from '../redis/client.ts';
 import { QUEUE_NAMES } from './queues.ts';
-import { deliverEvents, relayPendingEvents } from '../orders/delivery.ts';
-import { repairRestocks, sweepReservations } from '../orders/sweeper.ts';
-import { ensurePopularSnapshot, refreshPopular } from '../popular/popular.service.ts';
-import { reconcile } from './reconcile.ts';
-import { rebuildIfLost } from './rebuild.ts';
+import { deliverEvents } from '../orders/delivery.ts';
+import { ensurePopularSnapshot } from '../popular/popular.service.ts';
+import { MAINTENANCE_JOBS, maintenanceJob } from './maintenance.ts';
 import { registerBacklogMetrics } from './queue-metrics.ts';
-import { applyStockLedger } from '../products/stock-ledger.repo.ts';
-import { purgeIdempotencyKeys } from '../lib/idempotency.ts';
 
 export type WorkerTuning = Pick<WorkerOptions, 'stalledInterval' | 'lockDuration' | 'maxStalledCount'>;
 export type Workers = { workers: Worker[]; close(force?: boolean): Promise<void> };
@@ -27,7 +23,7 @@ export async function startWorkers(deps: Deps, tuning: WorkerTuning = {}): Promi
   const couponDrain = new Worker(
     QUEUE_NAMES.couponDrain,
     async (job: Job<{ couponId?: number }>) =>
-      job.name === 'drain-all' ? drainAll(deps) : drainCoupon(deps, job.data.couponId!),
+      job.name === DRAIN_ALL_JOB ? drainAll(deps) : drainCoupon(deps, job.data.couponId!),
     { ...base, concurrency: 4 },
   );
 
@@ -42,22 +38,12 @@ export async function startWorkers(deps: Deps, tuning: WorkerTuning = {}): Promi
     },
   );
 
-  const maintenanceJobs: Record<string, () => Promise<unknown>> = {
-    'sweep-reservations': () => sweepReservations(deps),
-    'relay-events': () => relayPendingEvents(deps),
-    'repair-restocks': () => repairRestocks(deps),
-    'popular-refresh': () => refreshPopular(deps),
-    reconcile: () => reconcile(deps),
-    'apply-stock': () => applyStockLedger(deps),
-    'purge-idempotency': () => purgeIdempotencyKeys(deps),
-    'rebuild-if-lost': () => rebuildIfLost(deps),
-  };
   const maintenance = new Worker(
     QUEUE_NAMES.maintenance,
     async (job: Job) => {
-      const run = maintenanceJobs[job.name];
-      if (!run) throw new Error(`unknown maintenance job ${job.name}`);
-      return run();
+      const known = maintenanceJob(job.name);
+      if (!known) throw new Error(`unknown maintenance job ${job.name}`);
+      return known.run(deps);
     },
     { ...base, concurrency: 2 },
   );
@@ -71,25 +57,15 @@ export async function startWorkers(deps: Deps, tuning: WorkerTuning = {}): Promi
   }
 
   await deps.queues.couponDrain.upsertJobScheduler(
-    'drain-all',
+    DRAIN_ALL_JOB,
     { every: deps.config.COUPON_DRAIN_INTERVAL_MS },
-    { name: 'drain-all', opts: { removeOnComplete: true, removeOnFail: 100 } },
+    { name: DRAIN_ALL_JOB, opts: { removeOnComplete: true, removeOnFail: 100 } },
   );
 
-  const every = {
-    'sweep-reservations': Math.max(1_000, Math.min(30_000, Math.floor(deps.config.RESERVATION_TIMEOUT_MS / 4))),
-    'relay-events': 30_000,
-    'repair-restocks': 30_000,
-    'popular-refresh': deps.config.POPULAR_REFRESH_MS,
-    reconcile: 60_000,
-    'apply-stock': 1_000,
-    'purge-idempotency': 3_600_000,
-    'rebuild-if-lost': 5_000,
-  };
-  for (const [name, ms] of Object.entries(every)) {
+  for (const { name, everyMs } of MAINTENANCE_JOBS) {
     await deps.queues.maintenance.upsertJobScheduler(
       name,
-      { every: ms },
+      { every: everyMs(deps.config) },
       { name, opts: { removeOnComplete: true, removeOnFail: 100 } },
     );
   }

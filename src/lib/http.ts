@@ -7,6 +7,7 @@ import { AppError, ERROR_STATUS, type ErrorCode } from './errors.ts';
 import type { Principal } from './jwt.ts';
 import { requestHeader } from './node-http.ts';
 import type { Logger } from './logger.ts';
+import { type Access, assertAccess } from './access.ts';
 
 export type AppEnv = {
   Variables: { deps: Deps; principal: Principal; log: Logger; requestId: string };
@@ -84,15 +85,6 @@ const bearer = (c: Context<AppEnv>): Principal => {
   return principal;
 };
 
-type Access =
-  /** a user token; admins do not buy */
-  | { kind: 'user' }
-  /** the user named by the path parameter, or an admin */
-  | { kind: 'self'; param: string }
-  /** any valid token; ownership is checked once the resource is loaded */
-  | { kind: 'any' }
-  | { kind: 'admin' };
-
 const tooLarge = () => new AppError('PAYLOAD_TOO_LARGE', `The request body must be at most ${MAX_BODY_BYTES} bytes`);
 const countChunked = bodyLimit({
   maxSize: MAX_BODY_BYTES,
@@ -140,13 +132,7 @@ const limitBody: MiddlewareHandler<AppEnv> = async (c, next) => {
 export function guard(access: Access, takesBody = false): MiddlewareHandler<AppEnv>[] {
   const check: MiddlewareHandler<AppEnv> = async (c, next) => {
     const principal = bearer(c);
-    const isAdmin = principal.role === 'admin';
-    if (access.kind === 'user' && isAdmin) throw new AppError('FORBIDDEN', 'Admins do not buy or claim coupons');
-    if (access.kind === 'admin' && !isAdmin) throw new AppError('FORBIDDEN', 'Admin role required');
-    // Compared as raw text before validation, so a user probing someone else's malformed id still gets 403.
-    if (access.kind === 'self' && !isAdmin && c.req.param(access.param) !== principal.sub) {
-      throw new AppError('FORBIDDEN', "Not allowed to act on another user's resources");
-    }
+    assertAccess(principal, access, access.kind === 'self' ? c.req.param(access.param) : undefined);
     c.set('principal', principal);
     await next();
   };
@@ -162,10 +148,3 @@ export function sendError(c: Context, err: AppError): never {
 
 /** Security scheme reference for OpenAPI route definitions. */
 export const bearerSecurity = [{ bearerAuth: [] }];
-
-/** Throws 403 unless the principal owns the resource or is an admin. */
-export function assertOwner(principal: Principal, ownerId: number): void {
-  if (principal.role !== 'admin' && principal.userId !== ownerId) {
-    throw new AppError('FORBIDDEN', "Not allowed to act on another user's resources");
-  }
-}

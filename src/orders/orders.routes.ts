@@ -10,7 +10,7 @@ import {
 } from '../lib/http.ts';
 import { pageOf, pageQuery, readPage } from '../lib/pagination.ts';
 import { runIdempotent } from '../lib/replies.ts';
-import { UserParams } from '../points/points.schemas.ts';
+import { UserParams } from '../users/users.schemas.ts';
 import { NewOrder, Order, OrderParams } from './orders.schemas.ts';
 import { cancelOrder, getOrder, listOrders, placeOrder } from './orders.service.ts';
 

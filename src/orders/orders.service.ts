@@ -3,21 +3,15 @@ import { inTransaction } from '../db/client.ts';
 import type { Deps } from '../deps.ts';
 import { afterCommit } from '../lib/after-commit.ts';
 import { AppError, isAppError } from '../lib/errors.ts';
-import { assertOwner } from '../lib/http.ts';
+import { assertOwner } from '../lib/access.ts';
 import type { Recorder } from '../lib/idempotency.ts';
 import type { Principal } from '../lib/jwt.ts';
 import { toPage, type Page } from '../lib/pagination.ts';
 import { movePoints } from '../points/points.repo.ts';
 import { cachedOptions } from '../products/catalog.ts';
 import { recordStockMovements } from '../products/stock-ledger.repo.ts';
-import {
-  releaseStock,
-  reserveStock,
-  restockOrder,
-  restoreOptionStock,
-  type RestockOrder,
-  type StockItem,
-} from '../products/stock.ts';
+import { restoreOptionStock } from '../products/stock.ts';
+import { releaseStock, reserveStock, restockOrder, type RestockOrder, type StockItem } from './reservations.ts';
 import { assertUserExists } from '../users/users.service.ts';
 import { enqueueDelivery } from './delivery.ts';
 import {

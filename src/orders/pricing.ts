@@ -1,4 +1,6 @@
-export type Discount = { discountType: 'FIXED' | 'PERCENT'; discountValue: number };
+import type { DiscountType } from '../coupons/coupon-rules.ts';
+
+export type Discount = { discountType: DiscountType; discountValue: number };
 
 /** FIXED takes its value off, at most the total; PERCENT takes floor(total × value / 100). */
 export function discountFor(total: number, coupon: Discount | null): number {

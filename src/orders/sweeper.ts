@@ -1,5 +1,5 @@
 import type { Deps } from '../deps.ts';
-import { confirmStock, releaseStock, salesOf } from '../products/stock.ts';
+import { confirmStock, releaseStock, salesOf } from './reservations.ts';
 import { claimVoid, findOrder, findOrderByReservation, unrestockedCancellations } from './orders.repo.ts';
 import { finishRestock } from './orders.service.ts';
 

@@ -1,5 +1,5 @@
 import type { PoolConnection } from 'mysql2/promise';
-import { expiryOf } from '../coupons/coupon-rules.ts';
+import { type DiscountType, expiryOf } from '../coupons/coupon-rules.ts';
 import { isDuplicateKey, isRetryableTxError } from '../db/errors.ts';
 import { runStatements, stmt, type Stmt } from '../db/statements.ts';
 import type { Deps } from '../deps.ts';
@@ -8,7 +8,7 @@ import type { Recorder } from '../lib/idempotency.ts';
 import { eventIdOf } from '../orders/orders.repo.ts';
 import type { OrderView } from '../orders/orders.schemas.ts';
 import type { Balance } from '../points/points.service.ts';
-import { confirmStocks, salesOf } from '../products/stock.ts';
+import { confirmStocks, salesOf } from '../orders/reservations.ts';
 import * as repo from './payments.repo.ts';
 import { copyKey, decideBatch, type Decision, type HeldCopy, type Line } from './rules.ts';
 
@@ -215,7 +215,7 @@ async function commitInTx(
   return results as (PaymentResult | Error)[];
 }
 
-type Coupon = { id: number; discountType: 'FIXED' | 'PERCENT'; discountValue: number; validDays: number };
+type Coupon = { id: number; discountType: DiscountType; discountValue: number; validDays: number };
 
 /**
  * A copy answered 201 moments ago may still be in the Redis outbox: it is written here from the issued hash, and

@@ -1,4 +1,5 @@
 import { stmt, type Stmt } from '../db/statements.ts';
+import type { PointType } from '../points/balance.ts';
 
 /**
  * The group committer's SQL, as statements sent several per round trip (src/db/statements.ts). Hand-written and
@@ -123,7 +124,7 @@ export const setBalances = (balances: Map<number, number>, at: Date): Stmt =>
 export const insertHistory = (
   rows: {
     userId: number;
-    type: 'USE' | 'CHARGE';
+    type: Exclude<PointType, 'REFUND'>;
     amount: number;
     balanceAfter: number;
     orderId: number | null;

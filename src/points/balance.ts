@@ -1,7 +1,9 @@
 import { AppError } from '../lib/errors.ts';
 
 export const BALANCE_LIMIT = 100_000_000;
-export type PointType = 'CHARGE' | 'USE' | 'REFUND';
+/** The one list of point movements: the schema's enum and the API's zod enum use it. */
+export const POINT_TYPES = ['CHARGE', 'USE', 'REFUND'] as const;
+export type PointType = (typeof POINT_TYPES)[number];
 
 /** The upper bound a movement must respect: charges and payments keep the limit; a refund always applies. */
 export const upperBoundFor = (type: PointType) => (type === 'REFUND' ? Number.MAX_SAFE_INTEGER : BALANCE_LIMIT);

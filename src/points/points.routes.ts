@@ -10,7 +10,8 @@ import {
 } from '../lib/http.ts';
 import { pageOf, pageQuery, readPage } from '../lib/pagination.ts';
 import { runIdempotent } from '../lib/replies.ts';
-import { Balance, ChargeBody, HistoryEntry, UserParams } from './points.schemas.ts';
+import { UserParams } from '../users/users.schemas.ts';
+import { Balance, ChargeBody, HistoryEntry } from './points.schemas.ts';
 import { chargePoints, getBalance, listHistory } from './points.service.ts';
 
 const self = (takesBody = false) => guard({ kind: 'self', param: 'userId' }, takesBody);

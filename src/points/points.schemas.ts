@@ -1,7 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { idParam } from '../lib/http.ts';
-
-export const UserParams = z.object({ userId: idParam('userId') });
+import { POINT_TYPES } from './balance.ts';
 
 export const Balance = z.object({ userId: z.number().int(), balance: z.number().int() }).openapi('PointBalance');
 
@@ -19,7 +17,7 @@ export const ChargeBody = z
 export const HistoryEntry = z
   .object({
     id: z.number().int(),
-    type: z.enum(['CHARGE', 'USE', 'REFUND']),
+    type: z.enum(POINT_TYPES),
     amount: z.number().int().positive(),
     balanceAfter: z.number().int(),
     orderId: z.number().int().nullable(),

@@ -1,4 +1,4 @@
-import { HOUR_MS, hourOf } from '../products/stock.ts';
+import { HOUR_MS, hourOf } from './sales-hours.ts';
 
 export const WINDOW_HOURS = 72;
 export const TOP_N = 5;

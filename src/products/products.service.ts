@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { inTransaction } from '../db/client.ts';
 import type { Deps } from '../deps.ts';
 import { AppError } from '../lib/errors.ts';
 import { toPage, type Page } from '../lib/pagination.ts';
@@ -53,7 +54,7 @@ async function productView(deps: Deps, product: ProductRow, options: OptionRow[]
 /** The product and its options in one transaction, then each option's live stock in Redis. */
 export async function createProduct(deps: Deps, input: NewProductInput) {
   const row = { name: input.name, description: input.description ?? null, createdAt: new Date(deps.clock.now()) };
-  const { id, optionIds } = await deps.db.transaction((tx) => insertProduct(tx, row, input.options));
+  const { id, optionIds } = await inTransaction(deps.db, (tx) => insertProduct(tx, row, input.options));
   const product = { id, ...row };
   const options = input.options.map((o, position) => ({ ...o, productId: id, position, id: optionIds[position]! }));
   await restoreOptionStock(

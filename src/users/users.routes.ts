@@ -1,9 +1,7 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { createRoute } from '@hono/zod-openapi';
 import { bearerSecurity, createRouter, errorResponses, guard, jsonBody, jsonContent } from '../lib/http.ts';
-import { Name } from '../lib/text.ts';
+import { NewUser, User } from './users.schemas.ts';
 import { createUser } from './users.service.ts';
-
-const User = z.object({ id: z.number().int(), name: z.string() }).openapi('User');
 
 export const usersRoutes = createRouter().openapi(
   createRoute({
@@ -13,7 +11,7 @@ export const usersRoutes = createRouter().openapi(
     summary: 'Create a user (with an empty point wallet)',
     security: bearerSecurity,
     middleware: guard({ kind: 'admin' }, true),
-    request: { body: jsonBody(z.object({ name: Name }).openapi('NewUser')) },
+    request: { body: jsonBody(NewUser) },
     responses: {
       201: jsonContent(User, 'The user'),
       ...errorResponses(

@@ -1,9 +1,10 @@
+import { inTransaction } from '../db/client.ts';
 import type { Deps } from '../deps.ts';
 import { AppError } from '../lib/errors.ts';
 import { insertUser, userExists } from './users.repo.ts';
 
 export async function createUser(deps: Deps, name: string) {
-  const id = await deps.db.transaction((tx) => insertUser(tx, name, new Date(deps.clock.now())));
+  const id = await inTransaction(deps.db, (tx) => insertUser(tx, name, new Date(deps.clock.now())));
   deps.caches.knownUsers.set(id, true);
   return { id, name };
 }

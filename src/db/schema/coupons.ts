@@ -1,7 +1,7 @@
 import { index, int, mysqlEnum, mysqlTable, uniqueIndex, varchar } from 'drizzle-orm/mysql-core';
 import { id, money, pk, ts } from './columns.ts';
 
-export const DISCOUNT_TYPES = ['FIXED', 'PERCENT'] as const;
+import { DISCOUNT_TYPES } from '../../coupons/coupon-rules.ts';
 
 export const coupons = mysqlTable('coupons', {
   id: pk(),

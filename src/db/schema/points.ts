@@ -8,7 +8,7 @@ export const pointWallets = mysqlTable('point_wallets', {
   updatedAt: ts('updated_at').notNull(),
 });
 
-export const POINT_TYPES = ['CHARGE', 'USE', 'REFUND'] as const;
+import { POINT_TYPES } from '../../points/balance.ts';
 
 /** Append-only; a wallet's balance always equals the signed sum of its rows. */
 export const pointHistory = mysqlTable(
