@@ -111,7 +111,15 @@ async function runPrimary(config: Config, role: ProcessRole): Promise<void> {
   } else {
     cluster.schedulingPolicy = cluster.SCHED_NONE;
     for (let i = 0; i < config.WEB_CONCURRENCY; i++) cluster.fork(childEnv('api', {}));
-    cluster.on('message', (worker, m) => hub.onMessage(worker, m));
+    // Ready (to a parent on IPC) once every API process serves.
+    const ready = new Set<number>();
+    cluster.on('message', (worker, m: { type?: string }) => {
+      if (m?.type === ENGINE_READY && ready.size < config.WEB_CONCURRENCY) {
+        ready.add(worker.id);
+        if (ready.size === config.WEB_CONCURRENCY) process.send?.({ type: ENGINE_READY, role });
+      }
+      hub.onMessage(worker, m);
+    });
     cluster.on('exit', (worker, code) => {
       if (stopping) return;
       log.error({ pid: worker.process.pid, code }, 'API process died; starting another');
