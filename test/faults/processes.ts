@@ -49,6 +49,7 @@ export async function privateRedis(opts: { aof: boolean }): Promise<Server> {
     port,
     dir,
     async start() {
+      if (child && !isDead(child)) return; // already running: a second server would orphan the first
       child = spawn(
         'redis-server',
         [
@@ -98,6 +99,7 @@ export async function privateMysql(): Promise<Server> {
     port,
     dir,
     async start() {
+      if (child && !isDead(child)) return; // already running: a second server would orphan the first
       child = spawn(
         '/usr/sbin/mariadbd',
         [
