@@ -4,7 +4,7 @@ import { pointHistory } from '../../src/db/schema/index.ts';
 import { concurrently } from '../harness.ts';
 import { durableStockOf, liveStockOf, product } from '../fixtures.ts';
 import { envOf, useFaultEngine } from './env.ts';
-import { engineProcess, flood, sleep, until } from './processes.ts';
+import { engineProcess, flood, until } from './processes.ts';
 
 const ctx = useFaultEngine();
 
@@ -43,7 +43,6 @@ it('an API process killed with SIGKILL mid-rush (batches in flight): after the s
     20_000,
     'the sweeper',
   );
-  await sleep(200);
   const [{ sold }] = (
     await e.deps.db.execute(
       sql`SELECT COALESCE(SUM(i.quantity), 0) AS sold FROM order_items i JOIN orders o ON o.id = i.order_id WHERE i.option_id = ${opt} AND o.status = 'PAID'`,

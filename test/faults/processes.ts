@@ -163,7 +163,13 @@ export async function engineProcess(
     timer = setTimeout(() => reject(new Error(`${role} process not ready within 30 s: ${out}`)), 30_000);
     child.once('exit', () => reject(new Error(`${role} exited: ${out}`)));
     void ready.then(resolve);
-  }).finally(() => clearTimeout(timer));
+  })
+    .catch((err: unknown) => {
+      // Not ready: killed here, since the caller never gets the handle to do it.
+      child.kill('SIGKILL');
+      throw err;
+    })
+    .finally(() => clearTimeout(timer));
   return {
     child,
     url,
