@@ -14,7 +14,7 @@ export async function refreshPopular(deps: Deps): Promise<PopularSnapshot> {
   const now = deps.clock.now();
   const { hours, from } = windowOf(now);
   const k = deps.keys;
-  const union = `${k.salesUnion}:${now}`;
+  const union = k.salesUnion(now);
   await deps.redis.zunionstore(union, hours.length, ...hours.map((h) => k.salesHour(h)));
   // Ties at the fifth place are settled by product id, so read every member scoring at least the fifth score.
   const top = await deps.redis.zrevrange(union, TOP_N - 1, TOP_N - 1, 'WITHSCORES');

@@ -34,7 +34,8 @@ export function createKeys(prefix: string) {
     stockAdjusted: (requestId: string) => `${prefix}{stock}:adjusted:${requestId}`,
     /** units sold per product in one UTC hour; same tag as the reservations so confirming counts atomically */
     salesHour: (hour: number) => `${prefix}{stock}:sales:${hour}`,
-    salesUnion: `${prefix}{stock}:sales:union`,
+    /** scratch key of one aggregation run (deleted after it) */
+    salesUnion: (runAt: number) => `${prefix}{stock}:sales:union:${runAt}`,
     popularSnapshot: `${prefix}popular:snapshot`,
     /** set once Redis holds every coupon's and option's state (a flushed Redis has neither marker) */
     rebuildReady: `${prefix}{rebuild}:ready`,
