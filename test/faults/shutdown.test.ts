@@ -12,7 +12,12 @@ it('SIGTERM lets in-flight requests finish, closes everything and exits 0', asyn
   // arrives right after the first has committed.
   const api = await engineProcess(
     'all',
-    envOf(e, { PAYMENT_BATCH_MAX: '1', PAYMENT_BATCH_CONCURRENCY: '1', PAYMENT_BATCH_WINDOW_MS: '0', LOG_LEVEL: 'info' }),
+    envOf(e, {
+      PAYMENT_BATCH_MAX: '1',
+      PAYMENT_BATCH_CONCURRENCY: '1',
+      PAYMENT_BATCH_WINDOW_MS: '0',
+      LOG_LEVEL: 'info',
+    }),
   );
   const u = await e.user();
   const inFlight = Array.from({ length: 60 }, () =>
