@@ -10,7 +10,9 @@ const ctx = useFaultEngine();
 
 it('an API process killed with SIGKILL mid-rush (batches in flight): after the sweeper timeout, received = sold + live stock everywhere', async () => {
   const e = ctx.e;
-  const env = envOf(e, { RESERVATION_TIMEOUT_MS: '2000' });
+  // Batches of two, one at a time: the rush keeps reservations open for a few hundred milliseconds, so the kill
+  // lands while batches are in flight however fast the machine commits.
+  const env = envOf(e, { RESERVATION_TIMEOUT_MS: '2000', PAYMENT_BATCH_MAX: '2', PAYMENT_BATCH_CONCURRENCY: '1' });
   const worker = await engineProcess('worker', env);
   const api = await engineProcess('api', env);
   ctx.procs.push(worker, api);
