@@ -23,7 +23,7 @@ const deliveryJob = (eventIds: string[]) => ({
 });
 
 /** Queues the delivery of `eventIds` as one job. */
-export async function enqueueDeliveries(deps: Deps, eventIds: string[]): Promise<void> {
+export async function enqueueDeliveries(deps: Pick<Deps, 'queues'>, eventIds: string[]): Promise<void> {
   if (eventIds.length === 0) return;
   const job = deliveryJob(eventIds);
   await deps.queues.delivery.add(job.name, job.data, job.opts);
@@ -48,9 +48,7 @@ export function createDeliveryBatcher(deps: Pick<Deps, 'queues' | 'logger'>, win
     timer = null;
     const ids = pending;
     pending = [];
-    if (ids.length === 0) return;
-    const job = deliveryJob(ids);
-    await deps.queues.delivery.add(job.name, job.data, job.opts).catch((err: unknown) => {
+    await enqueueDeliveries(deps, ids).catch((err: unknown) => {
       deps.logger.warn({ err, events: ids.length }, 'queueing deliveries failed; the relay queues them');
     });
   };
