@@ -34,7 +34,6 @@ export type Proc = {
   url: string;
   stop(): Promise<void>;
   rssMb(): number;
-  apiRssMb(): number;
   rssByProcess(): Record<string, number>;
   /** CPU ms used so far by each process of the tree and by the shared MariaDB and Redis */
   cpu(): Record<string, number>;
@@ -76,7 +75,6 @@ export async function startProcess(
     port,
     url,
     rssMb: () => rssOf(child.pid!),
-    apiRssMb: () => apiRssOf(child.pid!),
     rssByProcess: () => rssByProcess(child.pid!),
     cpu: () => ({ ...cpuByProcess(child.pid!), ...servicesCpu() }),
     stop: () =>
@@ -102,18 +100,6 @@ export function rssOf(pid: number): number {
     }
   }
   return Math.round(kb / 1024);
-}
-
-/** The largest resident memory of one API process in the tree (the process itself when it is not a cluster). */
-export function apiRssOf(pid: number): number {
-  const api = childrenOf(pid).filter((p) => {
-    try {
-      return readFileSync(`/proc/${p}/environ`, 'utf8').split('\0').includes('ENGINE_ROLE=api');
-    } catch {
-      return false;
-    }
-  });
-  return Math.max(...(api.length > 0 ? api : [pid]).map((p) => rssOne(p)));
 }
 
 /** Each process of the tree with its name: its engine role (`main` for the process started). */

@@ -1,7 +1,22 @@
 import type { Deps } from '../deps.ts';
-import { confirmStock, releaseStock, salesOf } from './reservations.ts';
-import { claimVoid, findOrder, findOrderByReservation, unrestockedCancellations } from './orders.repo.ts';
+import { confirmStock, releaseStock, salesOf, type RestockOrder } from './reservations.ts';
+import {
+  claimVoid,
+  findOrder,
+  findOrderByReservation,
+  unrestockedCancellations,
+  type ItemRow,
+  type OrderRow,
+} from './orders.repo.ts';
 import { finishRestock } from './orders.service.ts';
+
+/** What restocking a stored cancelled order needs. */
+const restockOf = ({ order, items }: { order: OrderRow; items: ItemRow[] }): RestockOrder => ({
+  orderId: order.id,
+  createdAt: order.createdAt.getTime(),
+  reservationId: order.reservationId,
+  items,
+});
 
 /**
  * Invariant 7: returns the stock of reservations older than the timeout that never became an order (the API
@@ -18,13 +33,7 @@ export async function sweepReservations(deps: Deps, timeoutMs = deps.config.RESE
     const order = outcome === 'ORDER' ? await findOrderByReservation(deps.db, rid) : null;
     if (order?.order.status === 'CANCELLED') {
       // Cancelled before its confirmation ran: the restock closes the reservation uncounted (one outcome per order).
-      const { order: o, items } = order;
-      await finishRestock(deps, {
-        orderId: o.id,
-        createdAt: o.createdAt.getTime(),
-        reservationId: o.reservationId,
-        items,
-      });
+      await finishRestock(deps, restockOf(order));
       confirmed++;
     } else if (order) {
       await confirmStock(deps, rid, order.order.createdAt.getTime(), salesOf(order.items));
@@ -42,15 +51,7 @@ export async function repairRestocks(deps: Deps, olderThanMs = 10_000): Promise<
   const ids = await unrestockedCancellations(deps.db, new Date(deps.clock.now() - olderThanMs), 500);
   for (const id of ids) {
     const found = await findOrder(deps.db, id);
-    if (found) {
-      const { order, items } = found;
-      await finishRestock(deps, {
-        orderId: order.id,
-        createdAt: order.createdAt.getTime(),
-        reservationId: order.reservationId,
-        items,
-      });
-    }
+    if (found) await finishRestock(deps, restockOf(found));
   }
   return ids.length;
 }
