@@ -1,6 +1,7 @@
 import { createRoute } from '@hono/zod-openapi';
 import { AppError } from '../lib/errors.ts';
 import { bearerSecurity, createRouter, errorResponses, guard, jsonBody, jsonContent, sendError } from '../lib/http.ts';
+import { hotRoute } from '../lib/hot-route.ts';
 import { pageOf, pageQuery, readPage } from '../lib/pagination.ts';
 import { UserParams } from '../users/users.schemas.ts';
 import { Coupon, CouponParams, CouponStatus, IssuedCoupon, NewCoupon, UserCoupon } from './coupons.schemas.ts';
@@ -8,37 +9,37 @@ import { createCoupon, getCouponStatus, issueCoupon, listUserCoupons } from './c
 
 const bodyErrors = ['VALIDATION_FAILED', 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE'] as const;
 
-export const couponsRoutes = createRouter()
-  .openapi(
-    createRoute({
-      method: 'post',
-      path: '/coupons/{couponId}/issue',
-      tags: ['Coupons'],
-      summary: 'Claim one copy of a first-come coupon',
-      description: 'One atomic Redis script decides; the copy reaches MySQL asynchronously (in the list within 1 s).',
-      security: bearerSecurity,
-      middleware: guard({ kind: 'user' }),
-      request: { params: CouponParams },
-      responses: {
-        201: jsonContent(IssuedCoupon, 'Issued'),
-        ...errorResponses(
-          'UNAUTHENTICATED',
-          'FORBIDDEN',
-          'VALIDATION_FAILED',
-          'RATE_LIMITED',
-          'COUPON_NOT_FOUND',
-          'COUPON_SOLD_OUT',
-          'COUPON_ALREADY_ISSUED',
-          'COUPON_NOT_ISSUABLE',
-          'SERVICE_UNAVAILABLE',
-        ),
-      },
-    }),
-    async (c) => {
-      const issued = await issueCoupon(c.get('deps'), c.req.valid('param').couponId, c.get('principal').userId!);
-      return issued instanceof AppError ? sendError(c, issued) : c.json(issued, 201);
+export const couponsRoutes = hotRoute(
+  createRouter(),
+  createRoute({
+    method: 'post',
+    path: '/coupons/{couponId}/issue',
+    tags: ['Coupons'],
+    summary: 'Claim one copy of a first-come coupon',
+    description: 'One atomic Redis script decides; the copy reaches MySQL asynchronously (in the list within 1 s).',
+    security: bearerSecurity,
+    middleware: guard({ kind: 'user' }),
+    request: { params: CouponParams },
+    responses: {
+      201: jsonContent(IssuedCoupon, 'Issued'),
+      ...errorResponses(
+        'UNAUTHENTICATED',
+        'FORBIDDEN',
+        'VALIDATION_FAILED',
+        'RATE_LIMITED',
+        'COUPON_NOT_FOUND',
+        'COUPON_SOLD_OUT',
+        'COUPON_ALREADY_ISSUED',
+        'COUPON_NOT_ISSUABLE',
+        'SERVICE_UNAVAILABLE',
+      ),
     },
-  )
+  }),
+  async (c) => {
+    const issued = await issueCoupon(c.get('deps'), c.req.valid('param').couponId, c.get('principal').userId!);
+    return issued instanceof AppError ? sendError(c, issued) : c.json(issued, 201);
+  },
+)
   .openapi(
     createRoute({
       method: 'get',

@@ -15,14 +15,16 @@ export type AppEnv = {
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
+/** The contract's 400 for a zod failure in one part of the request, with its field issues. */
+export const validationError = (target: string, error: z.ZodError) =>
+  new AppError('VALIDATION_FAILED', undefined, {
+    in: target,
+    issues: error.issues.map((i) => ({ path: i.path.join('.'), code: i.code, message: i.message })),
+  });
+
 /** Turns every zod failure (params, query, headers, body) into the contract's 400 with field issues. */
 export const validationHook: Hook<unknown, AppEnv, string, unknown> = (result) => {
-  if (!result.success) {
-    throw new AppError('VALIDATION_FAILED', undefined, {
-      in: result.target,
-      issues: result.error.issues.map((i) => ({ path: i.path.join('.'), code: i.code, message: i.message })),
-    });
-  }
+  if (!result.success) throw validationError(result.target, result.error);
 };
 
 /** A feature router: shares the app's env type and validation hook, merged into the app with `app.route`. */

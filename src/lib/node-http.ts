@@ -9,8 +9,11 @@ import type { Context } from 'hono';
  */
 type NodeBindings = { incoming?: IncomingMessage; outgoing?: ServerResponse } | undefined;
 
+/** Node's request under @hono/node-server; undefined under `app.request`. */
+export const nodeRequest = (c: Context): IncomingMessage | undefined => (c.env as NodeBindings)?.incoming;
+
 export function requestHeader(c: Context, name: string): string | undefined {
-  const incoming = (c.env as NodeBindings)?.incoming;
+  const incoming = nodeRequest(c);
   if (incoming) {
     const v = incoming.headers[name];
     return Array.isArray(v) ? v.join(', ') : v;
@@ -22,4 +25,17 @@ export function setResponseHeaders(c: Context, headers: [string, string][]): voi
   const outgoing = (c.env as NodeBindings)?.outgoing;
   if (outgoing) for (const [k, v] of headers) outgoing.setHeader(k, v);
   else for (const [k, v] of headers) c.header(k, v);
+}
+
+/** The whole body of a Node request as UTF-8 text; rejects if the client goes away before its end. */
+export function readNodeBody(incoming: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
+    incoming.once('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    incoming.once('error', reject);
+    incoming.once('close', () => {
+      if (!incoming.complete) reject(new Error('the request body was cut short'));
+    });
+  });
 }

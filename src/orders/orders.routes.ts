@@ -8,6 +8,7 @@ import {
   jsonBody,
   jsonContent,
 } from '../lib/http.ts';
+import { hotRoute } from '../lib/hot-route.ts';
 import { pageOf, pageQuery, readPage } from '../lib/pagination.ts';
 import { runIdempotent } from '../lib/replies.ts';
 import { UserParams } from '../users/users.schemas.ts';
@@ -16,44 +17,44 @@ import { cancelOrder, getOrder, listOrders, placeOrder } from './orders.service.
 
 const auth = ['UNAUTHENTICATED', 'FORBIDDEN', 'VALIDATION_FAILED'] as const;
 
-export const ordersRoutes = createRouter()
-  .openapi(
-    createRoute({
-      method: 'post',
-      path: '/orders',
-      tags: ['Orders'],
-      summary: 'Place an order paid in points (idempotent with Idempotency-Key)',
-      description: 'All or nothing: a refused order leaves stock, coupon and points exactly as they were.',
-      security: bearerSecurity,
-      middleware: guard({ kind: 'user' }, true),
-      request: { headers: idempotencyHeaders, body: jsonBody(NewOrder) },
-      responses: {
-        201: jsonContent(Order, 'The paid order'),
-        ...errorResponses(
-          ...auth,
-          'PAYLOAD_TOO_LARGE',
-          'UNSUPPORTED_MEDIA_TYPE',
-          'USER_NOT_FOUND',
-          'PRODUCT_NOT_FOUND',
-          'OUT_OF_STOCK',
-          'INSUFFICIENT_POINTS',
-          'COUPON_NOT_USABLE',
-          'REQUEST_IN_PROGRESS',
-          'IDEMPOTENCY_KEY_REUSED',
-        ),
-      },
-    }),
-    async (c) => {
-      const { items, couponId } = c.req.valid('json');
-      // What the order means: an absent couponId and a null one are the same request.
-      const body = { items, couponId: couponId ?? null };
-      const userId = c.get('principal').userId!;
-      return runIdempotent(c, c.req.valid('header')['idempotency-key'], body, async (record) => ({
-        status: 201,
-        body: await placeOrder(c.get('deps'), userId, body, record),
-      }));
+export const ordersRoutes = hotRoute(
+  createRouter(),
+  createRoute({
+    method: 'post',
+    path: '/orders',
+    tags: ['Orders'],
+    summary: 'Place an order paid in points (idempotent with Idempotency-Key)',
+    description: 'All or nothing: a refused order leaves stock, coupon and points exactly as they were.',
+    security: bearerSecurity,
+    middleware: guard({ kind: 'user' }, true),
+    request: { headers: idempotencyHeaders, body: jsonBody(NewOrder) },
+    responses: {
+      201: jsonContent(Order, 'The paid order'),
+      ...errorResponses(
+        ...auth,
+        'PAYLOAD_TOO_LARGE',
+        'UNSUPPORTED_MEDIA_TYPE',
+        'USER_NOT_FOUND',
+        'PRODUCT_NOT_FOUND',
+        'OUT_OF_STOCK',
+        'INSUFFICIENT_POINTS',
+        'COUPON_NOT_USABLE',
+        'REQUEST_IN_PROGRESS',
+        'IDEMPOTENCY_KEY_REUSED',
+      ),
     },
-  )
+  }),
+  async (c) => {
+    const { items, couponId } = c.req.valid('json');
+    // What the order means: an absent couponId and a null one are the same request.
+    const body = { items, couponId: couponId ?? null };
+    const userId = c.get('principal').userId!;
+    return runIdempotent(c, c.req.valid('header')['idempotency-key'], body, async (record) => ({
+      status: 201,
+      body: await placeOrder(c.get('deps'), userId, body, record),
+    }));
+  },
+)
   .openapi(
     createRoute({
       method: 'get',

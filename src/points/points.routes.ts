@@ -8,6 +8,7 @@ import {
   jsonBody,
   jsonContent,
 } from '../lib/http.ts';
+import { hotRoute } from '../lib/hot-route.ts';
 import { pageOf, pageQuery, readPage } from '../lib/pagination.ts';
 import { runIdempotent } from '../lib/replies.ts';
 import { UserParams } from '../users/users.schemas.ts';
@@ -17,7 +18,37 @@ import { chargePoints, getBalance, listHistory } from './points.service.ts';
 const self = (takesBody = false) => guard({ kind: 'self', param: 'userId' }, takesBody);
 const authErrors = ['UNAUTHENTICATED', 'FORBIDDEN', 'VALIDATION_FAILED', 'USER_NOT_FOUND'] as const;
 
-export const pointsRoutes = createRouter()
+export const pointsRoutes = hotRoute(
+  createRouter(),
+  createRoute({
+    method: 'post',
+    path: '/users/{userId}/points/charge',
+    tags: ['Points'],
+    summary: 'Charge points (idempotent with Idempotency-Key)',
+    security: bearerSecurity,
+    middleware: self(true),
+    request: { params: UserParams, headers: idempotencyHeaders, body: jsonBody(ChargeBody) },
+    responses: {
+      200: jsonContent(Balance, 'The balance after the charge'),
+      ...errorResponses(
+        ...authErrors,
+        'BALANCE_LIMIT_EXCEEDED',
+        'REQUEST_IN_PROGRESS',
+        'IDEMPOTENCY_KEY_REUSED',
+        'PAYLOAD_TOO_LARGE',
+        'UNSUPPORTED_MEDIA_TYPE',
+      ),
+    },
+  }),
+  async (c) => {
+    const { userId } = c.req.valid('param');
+    const { amount } = c.req.valid('json');
+    return runIdempotent(c, c.req.valid('header')['idempotency-key'], { amount }, async (record) => ({
+      status: 200,
+      body: await chargePoints(c.get('deps'), userId, amount, record),
+    }));
+  },
+)
   .openapi(
     createRoute({
       method: 'get',
@@ -30,36 +61,6 @@ export const pointsRoutes = createRouter()
       responses: { 200: jsonContent(Balance, 'The balance'), ...errorResponses(...authErrors) },
     }),
     async (c) => c.json(await getBalance(c.get('deps'), c.req.valid('param').userId), 200),
-  )
-  .openapi(
-    createRoute({
-      method: 'post',
-      path: '/users/{userId}/points/charge',
-      tags: ['Points'],
-      summary: 'Charge points (idempotent with Idempotency-Key)',
-      security: bearerSecurity,
-      middleware: self(true),
-      request: { params: UserParams, headers: idempotencyHeaders, body: jsonBody(ChargeBody) },
-      responses: {
-        200: jsonContent(Balance, 'The balance after the charge'),
-        ...errorResponses(
-          ...authErrors,
-          'BALANCE_LIMIT_EXCEEDED',
-          'REQUEST_IN_PROGRESS',
-          'IDEMPOTENCY_KEY_REUSED',
-          'PAYLOAD_TOO_LARGE',
-          'UNSUPPORTED_MEDIA_TYPE',
-        ),
-      },
-    }),
-    async (c) => {
-      const { userId } = c.req.valid('param');
-      const { amount } = c.req.valid('json');
-      return runIdempotent(c, c.req.valid('header')['idempotency-key'], { amount }, async (record) => ({
-        status: 200,
-        body: await chargePoints(c.get('deps'), userId, amount, record),
-      }));
-    },
   )
   .openapi(
     createRoute({

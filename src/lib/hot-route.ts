@@ -1,0 +1,73 @@
+import type { OpenAPIHono, RouteConfig, RouteHandler, z } from '@hono/zod-openapi';
+import type { Context, MiddlewareHandler } from 'hono';
+import { AppError } from './errors.ts';
+import { type AppEnv, validationError } from './http.ts';
+import { nodeRequest, readNodeBody, requestHeader } from './node-http.ts';
+
+type Target = 'param' | 'header' | 'json';
+type Request = { params?: z.ZodObject; headers?: z.ZodObject; body?: { content: Record<string, { schema: unknown }> } };
+
+/**
+ * A route on the hot path: documented and typed exactly as `router.openapi(route, handler)` would, but validated
+ * by one middleware that reads the path, the headers and a sized JSON body from Node's request. zod-openapi's
+ * validators are up to four async layers, and their `c.req.header()` and `c.req.json()` make @hono/node-server
+ * build a whole web Request for each request, its Headers, and a web stream over a body that Node already holds.
+ * The answers are the same: 400 VALIDATION_FAILED with `in` and `issues`, in the order params, headers, body.
+ */
+export function hotRoute<R extends RouteConfig>(
+  router: OpenAPIHono<AppEnv>,
+  route: R,
+  handler: RouteHandler<R, AppEnv>,
+): OpenAPIHono<AppEnv> {
+  const { middleware, ...documented } = route;
+  router.openAPIRegistry.registerPath(documented);
+  const before = middleware === undefined ? [] : Array.isArray(middleware) ? middleware : [middleware];
+  router.on(
+    [route.method],
+    [route.path.replaceAll(/\/{(.+?)}/g, '/:$1')],
+    ...(before as MiddlewareHandler<AppEnv>[]),
+    validateFromNode(route.request as Request | undefined),
+    handler as unknown as MiddlewareHandler<AppEnv>,
+  );
+  return router;
+}
+
+function validateFromNode(request: Request | undefined): MiddlewareHandler<AppEnv> {
+  if (request && Object.keys(request).some((k) => !['params', 'headers', 'body'].includes(k)))
+    throw new Error('hotRoute validates params, headers and a JSON body only');
+  const { params, headers } = request ?? {};
+  const body = request?.body?.content['application/json']?.schema as z.ZodType | undefined;
+  const headerNames = headers ? Object.keys(headers.shape) : [];
+  return async (c, next) => {
+    if (params) c.req.addValidatedData('param', parse('param', params, c.req.param()) as object);
+    if (headers) {
+      const given = Object.fromEntries(headerNames.map((name) => [name, requestHeader(c, name)]));
+      c.req.addValidatedData('header', parse('header', headers, given) as object);
+    }
+    if (body) c.req.addValidatedData('json', parse('json', body, await jsonOf(c)) as object);
+    await next();
+  };
+}
+
+function parse(target: Target, schema: z.ZodType, value: unknown): unknown {
+  const result = schema.safeParse(value);
+  if (!result.success) throw validationError(target, result.error);
+  return result.data;
+}
+
+/**
+ * The body as Hono's JSON validator reads it: no Content-Type (and so no body: `guard` answered 415 otherwise)
+ * validates `{}`; a leading BOM is dropped as `Request.json()` does. A chunked body was already read and counted
+ * by the body limit into a new web Request, so only a sized body is read from Node.
+ */
+async function jsonOf(c: Context<AppEnv>): Promise<unknown> {
+  if (requestHeader(c, 'content-type') === undefined) return {};
+  const incoming = nodeRequest(c);
+  const sized = requestHeader(c, 'content-length') !== undefined && requestHeader(c, 'transfer-encoding') === undefined;
+  const text = incoming && sized ? await readNodeBody(incoming) : await c.req.text();
+  try {
+    return JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+  } catch {
+    throw new AppError('VALIDATION_FAILED', 'The body is not valid JSON');
+  }
+}
