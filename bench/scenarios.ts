@@ -253,6 +253,25 @@ const settledAll = (v: OrderVariant, paid201: number, sold: number, connections:
   v === 'sellout' ? paid201 === sold : sold >= paid201 && sold - paid201 <= connections;
 const stockOf = (v: OrderVariant) => (v === 'wins' ? WINS_STOCK : SELLOUT_STOCK);
 
+/**
+ * The warm-up every other scenario has, on a product of its own and with buyers of their own (so the measured
+ * stock, balances and audit see none of it): a flash sale starts on a server that is already running, not on
+ * cold JIT code and empty pools. The plain shop gets the same.
+ */
+async function warmUpOrders(ctx: Context, server: Proc, optionId: number, firstUser: number) {
+  if (ctx.opts.warmupS <= 0) return;
+  const body = JSON.stringify({ items: [{ optionId, quantity: 1 }] });
+  await load({
+    ...ctx.opts,
+    warmupS: 0,
+    durationS: ctx.opts.warmupS,
+    url: server.url,
+    method: 'POST',
+    path: '/orders',
+    request: (n) => ({ headers: { ...json, authorization: `Bearer ${ctx.token(firstUser + (n % BUYERS))}` }, body }),
+  });
+}
+
 /** The crowd: rotating buyers, one unit each; counts 201s and times the first and last. `engine`: sample its RSS. */
 async function orderLoad(ctx: Context, server: Proc, optionId: number, firstUser: number, engine?: Proc) {
   const url = server.url;
@@ -339,10 +358,16 @@ function engineOrders(variant: OrderVariant): Scenario {
       });
       const optionId = product.options[0].id as number;
       // Funded buyers straight into the record (setup, not measured), each with one CHARGE row.
+      const warmUp = await ctx.api(engine, 'POST', '/admin/products', {
+        name: `Warm-up ${variant}`,
+        options: [{ name: 'one size', price: PRICE, stock: WINS_STOCK }],
+      });
       const db = ctx.db();
       const [res] = (await db.query('SELECT COALESCE(MAX(id), 0) AS maxId FROM users')) as any;
-      const firstUser = Number(res[0].maxId) + 1;
-      const ids = Array.from({ length: BUYERS }, (_, j) => firstUser + j);
+      // The warm-up's buyers first, then the measured ones.
+      const warmUpUser = Number(res[0].maxId) + 1;
+      const firstUser = warmUpUser + BUYERS;
+      const ids = Array.from({ length: 2 * BUYERS }, (_, j) => warmUpUser + j);
       await db.query('INSERT INTO users (id, name, created_at) VALUES ?', [
         ids.map((id) => [id, `buyer ${id}`, new Date()]),
       ]);
@@ -353,6 +378,7 @@ function engineOrders(variant: OrderVariant): Scenario {
         ids.map((id) => [id, 'CHARGE', FUNDS, FUNDS, new Date()]),
       ]);
 
+      await warmUpOrders(ctx, engine, warmUp.options[0].id as number, warmUpUser);
       const before = await batchSizes(engine.url);
       const run = await orderLoad(ctx, engine, optionId, firstUser, engine);
       const batches = diffBatches(before, await batchSizes(engine.url));
@@ -420,12 +446,26 @@ function shopOrders(variant: OrderVariant): Scenario {
       try {
         const stock = stockOf(variant);
         const firstUser = 1;
-        const setup = await fetch(`${srv.url}/admin/setup`, {
-          method: 'POST',
-          headers: json,
-          body: JSON.stringify({ optionId: 1, price: PRICE, stock, firstUser, users: BUYERS, balance: FUNDS }),
-        });
-        if (setup.status !== 200) throw new Error(`shop setup: ${setup.status}`);
+        // Setup empties the shop's orders, history and wallets: the warm-up's (option 2) leave no trace.
+        const setup = async (optionId: number, units: number) => {
+          const r = await fetch(`${srv.url}/admin/setup`, {
+            method: 'POST',
+            headers: json,
+            body: JSON.stringify({ optionId, price: PRICE, stock: units, firstUser, users: BUYERS, balance: FUNDS }),
+          });
+          if (r.status !== 200) throw new Error(`shop setup: ${r.status}`);
+        };
+        await setup(2, WINS_STOCK);
+        await warmUpOrders(ctx, srv, 2, firstUser);
+        // The warm-up's last orders (one per connection) may still be committing: setup must come after them.
+        let orders = -1;
+        for (;;) {
+          const a = (await (await fetch(`${srv.url}/admin/audit/2`)).json()) as { orders: number };
+          if (a.orders === orders) break;
+          orders = a.orders;
+          await sleep(200);
+        }
+        await setup(1, stock);
         const run = await orderLoad(ctx, srv, 1, firstUser);
         const a = (await (await fetch(`${srv.url}/admin/audit/1`)).json()) as Record<string, number>;
         const checks = { paid201: run.paid, ...a, sellOutMs: run.windowMs };
