@@ -81,7 +81,8 @@ for (const o of outcomes)
 for (const o of outcomes) if (o.batches) console.log(`batches ${o.name}: ${JSON.stringify(o.batches)}`);
 for (const o of outcomes)
   if (o.cpuPerRequest) console.log(`CPU ms per paid order ${o.name}: ${JSON.stringify(o.cpuPerRequest)}`);
-for (const o of outcomes) if (o.rss) console.log(`peak RSS MB by process ${o.name}: ${JSON.stringify(o.rss)}`);
+for (const o of outcomes)
+  if (o.rss) console.log(`peak MB by process (RSS; pss: all, shared pages once) ${o.name}: ${JSON.stringify(o.rss)}`);
 writeFileSync(
   new URL('summary.json', results),
   JSON.stringify({ machine, opts, at: new Date().toISOString(), outcomes }, null, 2),

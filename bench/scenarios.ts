@@ -152,6 +152,7 @@ async function couponRushOn(ctx: Context, name: string, engineEnv: Record<string
     load: result,
     audit: { passed, checks },
     extra: { persistLagMs: checks.persistLagMs, peakRssMb: result.peakSample ?? 0 },
+    rss: result.peakParts,
   };
 }
 
@@ -424,6 +425,7 @@ function engineOrders(variant: OrderVariant): Scenario {
           load: run.result,
           audit: { passed, checks },
           extra: { paidPerSec: paidPerSec(variant, run), refusalsPerSec, peakRssMb: run.result.peakSample ?? 0 },
+          rss: run.result.peakParts,
           batches,
           cpuPerRequest: cpuPerPaid(run),
         },

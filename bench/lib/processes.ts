@@ -90,15 +90,7 @@ export async function startProcess(
 /** Resident memory of a process and its children (cluster workers), in MB, from /proc. */
 export function rssOf(pid: number): number {
   const pids = [pid, ...childrenOf(pid)];
-  let kb = 0;
-  for (const p of pids) {
-    try {
-      const m = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${p}/status`, 'utf8'));
-      kb += m ? Number(m[1]) : 0;
-    } catch {
-      /* gone */
-    }
-  }
+  const kb = pids.reduce((sum, p) => sum + statusKb(p, /VmRSS:\s+(\d+)/, 'status'), 0);
   return Math.round(kb / 1024);
 }
 
@@ -123,9 +115,15 @@ function namedProcesses(pid: number): [string, number][] {
   return out;
 }
 
-/** Resident memory of each process of the tree, named by its engine role (`main` for the process started). */
+/**
+ * Resident memory of each process of the tree, named by its engine role (`main` for the process started), and
+ * `pss`: the tree's proportional set size, where the pages its processes share (Node's own code, mostly) count
+ * once instead of once per process as in a sum of RSS.
+ */
 export function rssByProcess(pid: number): Record<string, number> {
-  return Object.fromEntries(namedProcesses(pid).map(([name, p]) => [name, rssOne(p)]));
+  const named = namedProcesses(pid);
+  const kb = named.reduce((sum, [, p]) => sum + statusKb(p, /^Pss:\s+(\d+)/m, 'smaps_rollup'), 0);
+  return { ...Object.fromEntries(named.map(([name, p]) => [name, rssOne(p)])), pss: Math.round(kb / 1024) };
 }
 
 /** CPU time (user + system) used so far by each process of the tree, in ms, named as `rssByProcess` names them. */
@@ -161,10 +159,13 @@ function cpuMsOne(pid: number): number {
   }
 }
 
-function rssOne(pid: number): number {
+const rssOne = (pid: number) => Math.round(statusKb(pid, /VmRSS:\s+(\d+)/, 'status') / 1024);
+
+/** A kB figure from /proc/<pid>/<file>; 0 once the process is gone. */
+function statusKb(pid: number, re: RegExp, file: 'status' | 'smaps_rollup'): number {
   try {
-    const m = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Math.round(Number(m[1]) / 1024) : 0;
+    const m = re.exec(readFileSync(`/proc/${pid}/${file}`, 'utf8'));
+    return m ? Number(m[1]) : 0;
   } catch {
     return 0;
   }

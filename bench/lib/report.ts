@@ -65,6 +65,13 @@ export const TARGETS: Target[] = [
     unit: 'MB',
   },
   {
+    scenario: 'coupon-rush',
+    label: 'the same, as PSS (pages the processes share, Node itself mostly, counted once)',
+    value: (m) => m.get('coupon-rush')?.rss?.pss ?? null,
+    ok: (v) => v < 250,
+    unit: 'MB',
+  },
+  {
     scenario: 'coupon-flash',
     label: 'flash-sale mix req/s ≥ 0.7 × baseline-post',
     value: ratio('coupon-flash', 'baseline-post'),
