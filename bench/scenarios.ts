@@ -501,6 +501,28 @@ const popularRead: Scenario = {
   },
 };
 
+/**
+ * The read path layer by layer, each against the bare GET of the same run: the engine's request context, then
+ * its metrics too (bench/servers/layers.ts); popular-read is the whole engine.
+ */
+const readLayers: Scenario = {
+  name: 'read-layers',
+  needs: ['baseline-get'],
+  async run(ctx) {
+    const out: Outcome[] = [];
+    for (const layers of ['context', 'context,metrics']) {
+      const srv = await startProcess('bench/servers/layers.ts', { LAYERS: layers });
+      try {
+        const name = `layers-${layers.replace(',', '+')}`;
+        out.push({ name, load: await load({ ...ctx.opts, url: srv.url, path: '/small' }) });
+      } finally {
+        await srv.stop();
+      }
+    }
+    return out;
+  },
+};
+
 const productRead: Scenario = {
   name: 'product-read',
   async run(ctx) {
@@ -632,6 +654,7 @@ export const SCENARIOS: Scenario[] = [
   shopOrders('sellout'),
   engineOrders('wins'),
   engineOrders('sellout'),
+  readLayers,
   { ...popularRead, needs: ['baseline-get'] },
   { ...productRead, needs: ['baseline-get'] },
   { ...couponRushTwoApis, needs: ['baseline-post'] },

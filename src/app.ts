@@ -1,14 +1,11 @@
 import { OpenAPIHono, type RouteConfig } from '@hono/zod-openapi';
-import { prometheus } from '@hono/prometheus';
 import { HTTPException } from 'hono/http-exception';
 import type { Deps } from './deps.ts';
 import { healthRoutes } from './health/health.routes.ts';
 import { AppError, causes, isAppError, type ErrorCode } from './lib/errors.ts';
 import { sendError, validationHook, type AppEnv } from './lib/http.ts';
-import { requestHeader, setResponseHeaders } from './lib/node-http.ts';
-import { API_SECURITY_HEADERS } from './lib/security-headers.ts';
-import { scrapeMetrics } from './lib/metrics.ts';
-import { randomUUID } from 'node:crypto';
+import { httpMetrics, scrapeMetrics } from './lib/metrics.ts';
+import { requestContext } from './lib/request-context.ts';
 import { pointsRoutes } from './points/points.routes.ts';
 import { couponsRoutes } from './coupons/coupons.routes.ts';
 import { ordersRoutes } from './orders/orders.routes.ts';
@@ -17,10 +14,6 @@ import { popularRoutes } from './popular/popular.routes.ts';
 import { mountDashboard } from './jobs/dashboard.ts';
 import { usersRoutes } from './users/users.routes.ts';
 import { docsRoutes } from './docs/docs.routes.ts';
-
-const SECURITY_HEADERS = Object.entries(API_SECURITY_HEADERS);
-/** An incoming X-Request-Id is kept (so a caller's trace id flows through) when it is short and plain. */
-const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
 const HTTP_EXCEPTION_CODES: Record<number, ErrorCode> = {
   400: 'VALIDATION_FAILED',
@@ -33,23 +26,8 @@ const HTTP_EXCEPTION_CODES: Record<number, ErrorCode> = {
 /** Builds the whole HTTP app around its dependencies; tests call `app.request()` on it without a port. */
 export function createApp(deps: Deps) {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
-  // The request counter would only repeat the duration histogram's _count, at a second label lookup per request.
-  const { registerMetrics } = prometheus({
-    registry: deps.metrics,
-    metricOptions: { requestsTotal: { disabled: true } },
-  });
-
-  // One layer for what every request needs: each async middleware layer costs the hot path measurably.
-  app.use('*', (c, next) => {
-    c.set('deps', deps);
-    const given = requestHeader(c, 'x-request-id');
-    const id = given !== undefined && REQUEST_ID.test(given) ? given : randomUUID();
-    c.set('requestId', id);
-    setResponseHeaders(c, SECURITY_HEADERS);
-    setResponseHeaders(c, [['X-Request-Id', id]]);
-    return next();
-  });
-  app.use('*', registerMetrics);
+  app.use('*', requestContext(deps));
+  app.use('*', httpMetrics(deps.metrics));
 
   app.get('/metrics', async (c) => {
     const text = await scrapeMetrics(deps.metrics, deps.metricsHub);

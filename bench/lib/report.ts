@@ -157,6 +157,8 @@ const BASELINE_OF: Record<string, string> = {
   'mysql-lock-soldout': 'baseline-post',
   'order-wins': 'shop-order-wins',
   'order-sellout': 'shop-order-sellout',
+  'layers-context': 'baseline-get',
+  'layers-context+metrics': 'baseline-get',
   'popular-read': 'baseline-get',
   'product-read': 'baseline-get',
 };
