@@ -261,31 +261,37 @@ const stockOf = (v: OrderVariant) => (v === 'wins' ? WINS_STOCK : SELLOUT_STOCK)
  */
 async function warmUpOrders(ctx: Context, server: Proc, optionId: number, firstUser: number) {
   if (ctx.opts.warmupS <= 0) return;
-  const body = JSON.stringify({ items: [{ optionId, quantity: 1 }] });
   await load({
     ...ctx.opts,
     warmupS: 0,
     durationS: ctx.opts.warmupS,
     url: server.url,
-    method: 'POST',
-    path: '/orders',
-    request: (n) => ({ headers: { ...json, authorization: `Bearer ${ctx.token(firstUser + (n % BUYERS))}` }, body }),
+    ...crowd(ctx, optionId, firstUser),
   });
+}
+
+/** POST /orders for one unit of `optionId`, by BUYERS buyers from `firstUser` in turn. */
+function crowd(ctx: Context, optionId: number, firstUser: number) {
+  const body = JSON.stringify({ items: [{ optionId, quantity: 1 }] });
+  return {
+    method: 'POST' as const,
+    path: '/orders',
+    request: (n: number) => ({
+      headers: { ...json, authorization: `Bearer ${ctx.token(firstUser + (n % BUYERS))}` },
+      body,
+    }),
+  };
 }
 
 /** The crowd: rotating buyers, one unit each; counts 201s and times the first and last. `engine`: sample its RSS. */
 async function orderLoad(ctx: Context, server: Proc, optionId: number, firstUser: number, engine?: Proc) {
-  const url = server.url;
-  const body = JSON.stringify({ items: [{ optionId, quantity: 1 }] });
   let first201 = 0;
   let last201 = 0;
   const result = await load({
     ...ctx.opts,
-    warmupS: 0, // the stock is the thing measured: no warm-up may take it
-    url,
-    method: 'POST',
-    path: '/orders',
-    request: (n) => ({ headers: { ...json, authorization: `Bearer ${ctx.token(firstUser + (n % BUYERS))}` }, body }),
+    warmupS: 0, // the stock is the thing measured: no warm-up may take it (warmUpOrders has its own product)
+    url: server.url,
+    ...crowd(ctx, optionId, firstUser),
     onResponse: (status) => {
       if (status !== 201) return;
       last201 = Date.now();

@@ -2,7 +2,7 @@ import type { OpenAPIHono, RouteConfig, RouteHandler, z } from '@hono/zod-openap
 import type { Context, MiddlewareHandler } from 'hono';
 import { AppError } from './errors.ts';
 import { type AppEnv, validationError } from './http.ts';
-import { nodeRequest, readNodeBody, requestHeader } from './node-http.ts';
+import { nodeRequest, readNodeBody, requestHeader, statedLength } from './node-http.ts';
 
 type Target = 'param' | 'header' | 'json';
 type Request = { params?: z.ZodObject; headers?: z.ZodObject; body?: { content: Record<string, { schema: unknown }> } };
@@ -57,14 +57,13 @@ function parse(target: Target, schema: z.ZodType, value: unknown): unknown {
 
 /**
  * The body as Hono's JSON validator reads it: no Content-Type (and so no body: `guard` answered 415 otherwise)
- * validates `{}`; a leading BOM is dropped as `Request.json()` does. A chunked body was already read and counted
- * by the body limit into a new web Request, so only a sized body is read from Node.
+ * validates `{}`; a leading BOM is dropped as `Request.json()` does. Only a body of stated length is read from
+ * Node (see statedLength).
  */
 async function jsonOf(c: Context<AppEnv>): Promise<unknown> {
   if (requestHeader(c, 'content-type') === undefined) return {};
   const incoming = nodeRequest(c);
-  const sized = requestHeader(c, 'content-length') !== undefined && requestHeader(c, 'transfer-encoding') === undefined;
-  const text = incoming && sized ? await readNodeBody(incoming) : await c.req.text();
+  const text = incoming && statedLength(c) !== undefined ? await readNodeBody(incoming) : await c.req.text();
   try {
     return JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
   } catch {

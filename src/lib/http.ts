@@ -5,7 +5,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Deps } from '../deps.ts';
 import { AppError, ERROR_STATUS, type ErrorCode } from './errors.ts';
 import type { Principal } from './jwt.ts';
-import { requestHeader } from './node-http.ts';
+import { requestHeader, statedLength } from './node-http.ts';
 import type { Logger } from './logger.ts';
 import { type Access, assertAccess } from './access.ts';
 
@@ -115,9 +115,9 @@ function requireJson(c: Context<AppEnv>): void {
  * throughput. Chunked bodies, whose size is only known by reading them, are counted by Hono's middleware.
  */
 const limitBody: MiddlewareHandler<AppEnv> = async (c, next) => {
-  const length = requestHeader(c, 'content-length');
-  if (length !== undefined && requestHeader(c, 'transfer-encoding') === undefined) {
-    if (Number(length) > MAX_BODY_BYTES) throw tooLarge();
+  const length = statedLength(c);
+  if (length !== undefined) {
+    if (length > MAX_BODY_BYTES) throw tooLarge();
     requireJson(c);
     return next();
   }

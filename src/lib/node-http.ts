@@ -21,6 +21,15 @@ export function requestHeader(c: Context, name: string): string | undefined {
   return c.req.header(name);
 }
 
+/**
+ * The body's size when the request states it (Content-Length, not chunked); undefined for a chunked body, which
+ * Hono's body limit reads and counts into a new web Request (so it must then be read through Hono, not Node).
+ */
+export function statedLength(c: Context): number | undefined {
+  const length = requestHeader(c, 'content-length');
+  return length !== undefined && requestHeader(c, 'transfer-encoding') === undefined ? Number(length) : undefined;
+}
+
 export function setResponseHeaders(c: Context, headers: [string, string][]): void {
   const outgoing = (c.env as NodeBindings)?.outgoing;
   if (outgoing) for (const [k, v] of headers) outgoing.setHeader(k, v);
