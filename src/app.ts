@@ -1,27 +1,20 @@
 import { OpenAPIHono, type RouteConfig } from '@hono/zod-openapi';
-import { HTTPException } from 'hono/http-exception';
 import type { Deps } from './deps.ts';
 import { healthRoutes } from './health/health.routes.ts';
-import { AppError, causes, isAppError, type ErrorCode } from './lib/errors.ts';
-import { sendError, validationHook, type AppEnv } from './lib/http.ts';
+import { AppError } from './lib/errors.ts';
+import { failure, sendError, validationHook, type AppEnv } from './lib/http.ts';
 import { httpMetrics, scrapeMetrics } from './lib/metrics.ts';
 import { requestContext } from './lib/request-context.ts';
+import { leanDispatch } from './lib/lean-route.ts';
+import { startServer } from './lib/server.ts';
 import { pointsRoutes } from './points/points.routes.ts';
-import { couponsRoutes } from './coupons/coupons.routes.ts';
+import { couponIssue, couponsRoutes } from './coupons/coupons.routes.ts';
 import { ordersRoutes } from './orders/orders.routes.ts';
-import { productsRoutes } from './products/products.routes.ts';
-import { popularRoutes } from './popular/popular.routes.ts';
+import { productRead, productsRoutes } from './products/products.routes.ts';
+import { popularRead, popularRoutes } from './popular/popular.routes.ts';
 import { mountDashboard } from './jobs/dashboard.ts';
 import { usersRoutes } from './users/users.routes.ts';
 import { docsRoutes } from './docs/docs.routes.ts';
-
-const HTTP_EXCEPTION_CODES: Record<number, ErrorCode> = {
-  400: 'VALIDATION_FAILED',
-  401: 'UNAUTHENTICATED',
-  404: 'NOT_FOUND',
-  413: 'PAYLOAD_TOO_LARGE',
-  415: 'UNSUPPORTED_MEDIA_TYPE',
-};
 
 /** Builds the whole HTTP app around its dependencies; tests call `app.request()` on it without a port. */
 export function createApp(deps: Deps) {
@@ -62,17 +55,20 @@ export function createApp(deps: Deps) {
   app.route('/', docsRoutes());
 
   app.notFound((c) => c.json(new AppError('NOT_FOUND').toBody(), 404));
-  app.onError((err, c) => {
-    const appErr = toAppError(err);
-    if (appErr.status >= 500) {
-      deps.logger.error({ err, reqId: c.get('requestId'), method: c.req.method, path: c.req.path }, 'request failed');
-    }
-    return sendError(c, appErr);
-  });
+  app.onError((err, c) =>
+    sendError(c, failure(deps.logger, err, { reqId: c.get('requestId'), method: c.req.method, path: c.req.path })),
+  );
   return app;
 }
 
 export type App = ReturnType<typeof createApp>;
+
+/** The routes a crowd hits, answered before Hono (src/lib/lean-route.ts); the literal path before the param. */
+export const LEAN_ROUTES = [popularRead, productRead, couponIssue];
+
+/** The app on a Node HTTP server as the engine serves it: its lean routes first, then Hono. */
+export const serveApp = (deps: Deps, app: App, port: number) =>
+  startServer(app.fetch, port, leanDispatch(deps, LEAN_ROUTES));
 
 /** The routes that are not zod handlers, so that /openapi.json lists every route of the contract. */
 function documentPlainRoutes(app: OpenAPIHono<AppEnv>) {
@@ -109,31 +105,4 @@ function documentPlainRoutes(app: OpenAPIHono<AppEnv>) {
   ];
   for (const { path, ...op } of ops)
     app.openAPIRegistry.registerPath({ method: 'get', path, tags: ['Operations'], ...op });
-}
-
-function toAppError(err: unknown): AppError {
-  if (isAppError(err)) return err;
-  if (err instanceof HTTPException) {
-    const code = HTTP_EXCEPTION_CODES[err.status];
-    if (code) return new AppError(code, code === 'VALIDATION_FAILED' ? 'The body is not valid JSON' : undefined);
-  }
-  if (isUnavailable(err)) return new AppError('SERVICE_UNAVAILABLE');
-  return new AppError('INTERNAL');
-}
-
-/** Connection-level failures of Redis or MySQL: the client may retry, so they answer 503, not 500. */
-function isUnavailable(err: unknown): boolean {
-  for (const e of causes(err)) {
-    const { code, message } = e as { code?: string; message?: string };
-    if (code && ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'PROTOCOL_CONNECTION_LOST', 'EPIPE'].includes(code))
-      return true;
-    if (
-      message &&
-      /Stream isn't writeable|Connection is closed|enableOfflineQueue|MaxRetriesPerRequest|Command timed out/.test(
-        message,
-      )
-    )
-      return true;
-  }
-  return false;
 }

@@ -9,7 +9,6 @@ import type { Deps } from './deps.ts';
 import type { Workers } from './jobs/workers.ts';
 import { createLogger } from './lib/logger.ts';
 import { createMetricsHub, serveMetricsToPrimary, type MetricsHub } from './lib/metrics.ts';
-import { startServer } from './lib/server.ts';
 
 function readRole(argv: string[], given: ProcessRole | undefined): ProcessRole {
   const { values } = parseArgs({ args: argv, options: { role: { type: 'string', default: 'all' } }, strict: false });
@@ -159,8 +158,8 @@ async function runProcess(
   }
   let server: Server | null = null;
   if (role !== 'worker') {
-    const { createApp } = await import('./app.ts');
-    const listening = await startServer(createApp(deps).fetch, config.PORT);
+    const { createApp, serveApp } = await import('./app.ts');
+    const listening = await serveApp(deps, createApp(deps), config.PORT);
     server = listening.server;
     log.info({ port: listening.port, role }, 'engine listening');
   }

@@ -5,7 +5,7 @@
  */
 import type { Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer } from '../src/lib/server.ts';
+import { serveApp } from '../src/app.ts';
 import { coupon, product } from './fixtures.ts';
 import { createTestEngine, type TestEngine } from './harness.ts';
 
@@ -18,7 +18,7 @@ let couponId: number;
 beforeAll(async () => {
   e = await createTestEngine();
   let port: number;
-  ({ server, port } = await startServer(e.app.fetch, 0));
+  ({ server, port } = await serveApp(e.deps, e.app, 0));
   base = `http://127.0.0.1:${port}`;
   buyer = await e.user(1_000_000);
   optionId = (await product(e, [{ price: 10, stock: 1_000 }])).optionIds[0]!;

@@ -5,7 +5,7 @@
 import type { Server } from 'node:http';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer } from '../src/lib/server.ts';
+import { serveApp } from '../src/app.ts';
 import { createTestEngine, type TestEngine } from './harness.ts';
 
 let e: TestEngine;
@@ -13,7 +13,7 @@ let server: Server;
 let port: number;
 beforeAll(async () => {
   e = await createTestEngine();
-  ({ server, port } = await startServer(e.app.fetch, 0));
+  ({ server, port } = await serveApp(e.deps, e.app, 0));
 });
 afterAll(async () => {
   await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startServer } from '../src/lib/server.ts';
+import { serveApp } from '../src/app.ts';
 import { ROOT } from '../src/paths.ts';
 import { createTestEngine, TEST_SECRET, type TestEngine } from './harness.ts';
 
@@ -20,7 +20,7 @@ let url: string;
 let out: string;
 beforeAll(async () => {
   e = await createTestEngine({ workers: true });
-  const listening = await startServer(e.app.fetch, 0);
+  const listening = await serveApp(e.deps, e.app, 0);
   server = listening.server;
   url = `http://127.0.0.1:${listening.port}`;
   out = mkdtempSync(join(tmpdir(), 'load-'));

@@ -1,7 +1,7 @@
 import { createRoute } from '@hono/zod-openapi';
 import { AppError } from '../lib/errors.ts';
-import { bearerSecurity, createRouter, errorResponses, guard, jsonBody, jsonContent, sendError } from '../lib/http.ts';
-import { hotRoute } from '../lib/hot-route.ts';
+import { bearerSecurity, createRouter, errorResponses, guard, jsonBody, jsonContent } from '../lib/http.ts';
+import { leanRoute, reply, serveLean } from '../lib/lean-route.ts';
 import { pageOf, pageQuery, readPage } from '../lib/pagination.ts';
 import { UserParams } from '../users/users.schemas.ts';
 import { Coupon, CouponParams, CouponStatus, IssuedCoupon, NewCoupon, UserCoupon } from './coupons.schemas.ts';
@@ -9,8 +9,8 @@ import { createCoupon, getCouponStatus, issueCoupon, listUserCoupons } from './c
 
 const bodyErrors = ['VALIDATION_FAILED', 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE'] as const;
 
-export const couponsRoutes = hotRoute(
-  createRouter(),
+/** A lean route (src/lib/lean-route.ts): the flash sale's crowd. */
+export const couponIssue = leanRoute(
   createRoute({
     method: 'post',
     path: '/coupons/{couponId}/issue',
@@ -18,7 +18,6 @@ export const couponsRoutes = hotRoute(
     summary: 'Claim one copy of a first-come coupon',
     description: 'One atomic Redis script decides; the copy reaches MySQL asynchronously (in the list within 1 s).',
     security: bearerSecurity,
-    middleware: guard({ kind: 'user' }),
     request: { params: CouponParams },
     responses: {
       201: jsonContent(IssuedCoupon, 'Issued'),
@@ -35,11 +34,14 @@ export const couponsRoutes = hotRoute(
       ),
     },
   }),
-  async (c) => {
-    const issued = await issueCoupon(c.get('deps'), c.req.valid('param').couponId, c.get('principal').userId!);
-    return issued instanceof AppError ? sendError(c, issued) : c.json(issued, 201);
+  { kind: 'user' },
+  async ({ deps, params, principal }) => {
+    const issued = await issueCoupon(deps, params.couponId, principal!.userId!);
+    return issued instanceof AppError ? issued : reply(201, issued);
   },
-)
+);
+
+export const couponsRoutes = serveLean(createRouter(), couponIssue)
   .openapi(
     createRoute({
       method: 'get',

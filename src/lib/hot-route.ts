@@ -26,17 +26,17 @@ export function hotRoute<R extends RouteConfig>(
     [route.method],
     [route.path.replaceAll(/\/{(.+?)}/g, '/:$1')],
     ...(before as MiddlewareHandler<AppEnv>[]),
-    validateFromNode(route.request as Request | undefined),
+    ...(route.request ? [validateFromNode(route.request as Request)] : []),
     handler as unknown as MiddlewareHandler<AppEnv>,
   );
   return router;
 }
 
-function validateFromNode(request: Request | undefined): MiddlewareHandler<AppEnv> {
-  if (request && Object.keys(request).some((k) => !['params', 'headers', 'body'].includes(k)))
+function validateFromNode(request: Request): MiddlewareHandler<AppEnv> {
+  if (Object.keys(request).some((k) => !['params', 'headers', 'body'].includes(k)))
     throw new Error('hotRoute validates params, headers and a JSON body only');
-  const { params, headers } = request ?? {};
-  const body = request?.body?.content['application/json']?.schema as z.ZodType | undefined;
+  const { params, headers } = request;
+  const body = request.body?.content['application/json']?.schema as z.ZodType | undefined;
   const headerNames = headers ? Object.keys(headers.shape) : [];
   return async (c, next) => {
     if (params) c.req.addValidatedData('param', parse('param', params, c.req.param()) as object);

@@ -1,9 +1,10 @@
 import { OpenAPIHono, z, type Hook } from '@hono/zod-openapi';
 import type { Context, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Deps } from '../deps.ts';
-import { AppError, ERROR_STATUS, type ErrorCode } from './errors.ts';
+import { AppError, causes, ERROR_STATUS, isAppError, type ErrorCode } from './errors.ts';
 import type { Principal } from './jwt.ts';
 import { requestHeader, statedLength } from './node-http.ts';
 import type { Logger } from './logger.ts';
@@ -79,13 +80,13 @@ export const idempotencyHeaders = z.object({
     .openapi({ description: 'Replays the first answer for a retried request (scoped to the token subject and path)' }),
 });
 
-const bearer = (c: Context<AppEnv>): Principal => {
-  const header = requestHeader(c, 'authorization');
+/** Who the Authorization header says calls, or 401. */
+export function authenticate(deps: Deps, header: string | undefined): Principal {
   if (!header?.startsWith('Bearer ')) throw new AppError('UNAUTHENTICATED');
-  const principal = c.get('deps').jwt.verify(header.slice(7).trim());
+  const principal = deps.jwt.verify(header.slice(7).trim());
   if (!principal) throw new AppError('UNAUTHENTICATED');
   return principal;
-};
+}
 
 const tooLarge = () => new AppError('PAYLOAD_TOO_LARGE', `The request body must be at most ${MAX_BODY_BYTES} bytes`);
 const countChunked = bodyLimit({
@@ -133,7 +134,7 @@ const limitBody: MiddlewareHandler<AppEnv> = async (c, next) => {
  */
 export function guard(access: Access, takesBody = false): MiddlewareHandler<AppEnv>[] {
   const check: MiddlewareHandler<AppEnv> = async (c, next) => {
-    const principal = bearer(c);
+    const principal = authenticate(c.get('deps'), requestHeader(c, 'authorization'));
     assertAccess(principal, access, access.kind === 'self' ? c.req.param(access.param) : undefined);
     c.set('principal', principal);
     await next();
@@ -150,3 +151,46 @@ export function sendError(c: Context, err: AppError): never {
 
 /** Security scheme reference for OpenAPI route definitions. */
 export const bearerSecurity = [{ bearerAuth: [] }];
+
+const HTTP_EXCEPTION_CODES: Record<number, ErrorCode> = {
+  400: 'VALIDATION_FAILED',
+  401: 'UNAUTHENTICATED',
+  404: 'NOT_FOUND',
+  413: 'PAYLOAD_TOO_LARGE',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+};
+
+/** Any failure in the contract's terms: an AppError as it is, Hono's own HTTP errors by status, a lost dependency as 503. */
+export function toAppError(err: unknown): AppError {
+  if (isAppError(err)) return err;
+  if (err instanceof HTTPException) {
+    const code = HTTP_EXCEPTION_CODES[err.status];
+    if (code) return new AppError(code, code === 'VALIDATION_FAILED' ? 'The body is not valid JSON' : undefined);
+  }
+  if (isUnavailable(err)) return new AppError('SERVICE_UNAVAILABLE');
+  return new AppError('INTERNAL');
+}
+
+/** Connection-level failures of Redis or MySQL: the client may retry, so they answer 503, not 500. */
+function isUnavailable(err: unknown): boolean {
+  for (const e of causes(err)) {
+    const { code, message } = e as { code?: string; message?: string };
+    if (code && ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'PROTOCOL_CONNECTION_LOST', 'EPIPE'].includes(code))
+      return true;
+    if (
+      message &&
+      /Stream isn't writeable|Connection is closed|enableOfflineQueue|MaxRetriesPerRequest|Command timed out/.test(
+        message,
+      )
+    )
+      return true;
+  }
+  return false;
+}
+
+/** What a request that failed answers; a 5xx is logged with where it happened (the 4xx are answers, not faults). */
+export function failure(log: Logger, err: unknown, where: { reqId: string; method: string; path: string }): AppError {
+  const appErr = toAppError(err);
+  if (appErr.status >= 500) log.error({ err, ...where }, 'request failed');
+  return appErr;
+}

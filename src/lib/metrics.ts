@@ -1,7 +1,13 @@
 import { prometheus } from '@hono/prometheus';
 import cluster from 'node:cluster';
 import { randomUUID } from 'node:crypto';
-import { AggregatorRegistry, type MetricObjectWithValues, type MetricValue, type Registry } from 'prom-client';
+import {
+  AggregatorRegistry,
+  type Histogram,
+  type MetricObjectWithValues,
+  type MetricValue,
+  type Registry,
+} from 'prom-client';
 
 /**
  * The request-duration histogram by method, route and status, as middleware. @hono/prometheus' request counter is
@@ -9,6 +15,20 @@ import { AggregatorRegistry, type MetricObjectWithValues, type MetricValue, type
  */
 export const httpMetrics = (registry: Registry) =>
   prometheus({ registry, metricOptions: { requestsTotal: { disabled: true } } }).registerMetrics;
+
+/** @hono/prometheus' name for the histogram httpMetrics registers. */
+const REQUEST_DURATION = 'http_request_duration_seconds';
+export type RequestLabels = { method: string; route: string; status: string; ok: string };
+
+/**
+ * The histogram httpMetrics registered in `registry`, for the requests answered before Hono (src/lib/lean-route.ts):
+ * one series per route whichever path answered it.
+ */
+export function requestDurations(registry: Registry): Histogram<keyof RequestLabels> {
+  const histogram = registry.getSingleMetric(REQUEST_DURATION);
+  if (!histogram) throw new Error(`${REQUEST_DURATION} is not registered: build the app (httpMetrics) first`);
+  return histogram as Histogram<keyof RequestLabels>;
+}
 
 /**
  * prom-client registries are per process, and the engine is several (the API, the workers, more API processes

@@ -6,8 +6,11 @@ import { requestHeader, setResponseHeaders } from './node-http.ts';
 import { API_SECURITY_HEADERS } from './security-headers.ts';
 
 const SECURITY_HEADERS = Object.entries(API_SECURITY_HEADERS);
-/** An incoming X-Request-Id is kept (so a caller's trace id flows through) when it is short and plain. */
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
+
+/** The request's id: the caller's X-Request-Id when it is short and plain (a trace id flows through), else a new one. */
+export const requestIdOf = (given: string | undefined): string =>
+  given !== undefined && REQUEST_ID.test(given) ? given : randomUUID();
 
 /**
  * What every request needs, in one layer (each async middleware layer costs the hot path measurably): the
@@ -16,8 +19,7 @@ const REQUEST_ID = /^[\w.:-]{1,128}$/;
 export function requestContext(deps: Deps): MiddlewareHandler<AppEnv> {
   return (c, next) => {
     c.set('deps', deps);
-    const given = requestHeader(c, 'x-request-id');
-    const id = given !== undefined && REQUEST_ID.test(given) ? given : randomUUID();
+    const id = requestIdOf(requestHeader(c, 'x-request-id'));
     c.set('requestId', id);
     setResponseHeaders(c, SECURITY_HEADERS);
     setResponseHeaders(c, [['X-Request-Id', id]]);

@@ -1,5 +1,5 @@
 import { getRequestListener, RequestError } from '@hono/node-server';
-import { createServer, STATUS_CODES, type Server } from 'node:http';
+import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { AppError, type ErrorCode } from './errors.ts';
 
@@ -41,6 +41,8 @@ function onClientError(err: NodeJS.ErrnoException, socket: Socket): void {
 export async function startServer(
   fetch: (req: Request, env: unknown) => unknown,
   port: number,
+  /** answers the requests it takes (src/lib/lean-route.ts) and returns true; the rest go to `fetch` */
+  first?: (req: IncomingMessage, res: ServerResponse) => boolean,
 ): Promise<{ server: Server; port: number }> {
   const listener = getRequestListener(fetch as Parameters<typeof getRequestListener>[0], {
     errorHandler: (err) => {
@@ -54,7 +56,13 @@ export async function startServer(
       });
     },
   });
-  const server = createServer(listener);
+  const server = createServer(
+    first
+      ? (req, res) => {
+          if (!first(req, res)) void listener(req, res);
+        }
+      : listener,
+  );
   server.on('clientError', onClientError);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -53,10 +53,16 @@ async function storeSnapshot(deps: Deps, snapshot: PopularSnapshot) {
 /** The snapshot changes hourly; each process keeps the serialized answer for a second to spare Redis the reads. */
 const CACHE_MS = 1_000;
 
+/** The snapshot's JSON when this process read it within CACHE_MS: answered without a wait. */
+export function freshPopular(deps: Deps): string | undefined {
+  const hit = deps.caches.popular;
+  return hit && deps.clock.now() - hit.at < CACHE_MS ? hit.json : undefined;
+}
+
 /** Redis snapshot, else the statistics table (put back into Redis), else a first computation. Returns JSON text. */
 export async function readPopular(deps: Deps): Promise<string> {
-  const hit = deps.caches.popular;
-  if (hit && deps.clock.now() - hit.at < CACHE_MS) return hit.json;
+  const fresh = freshPopular(deps);
+  if (fresh !== undefined) return fresh;
   let json = await deps.redis.get(deps.keys.popularSnapshot);
   if (json === null) {
     const stored = await latestSnapshot(deps.db);

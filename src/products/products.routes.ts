@@ -1,5 +1,6 @@
 import { createRoute } from '@hono/zod-openapi';
 import { bearerSecurity, createRouter, errorResponses, guard, jsonBody, jsonContent } from '../lib/http.ts';
+import { leanRoute, reply, serveLean } from '../lib/lean-route.ts';
 import { pageOf, pageQuery, readPage } from '../lib/pagination.ts';
 import {
   NewProduct,
@@ -20,7 +21,24 @@ const adminBody = [
   'UNSUPPORTED_MEDIA_TYPE',
 ] as const;
 
-export const productsRoutes = createRouter()
+/** A lean route (src/lib/lean-route.ts): a flash sale's product page. */
+export const productRead = leanRoute(
+  createRoute({
+    method: 'get',
+    path: '/products/{productId}',
+    tags: ['Products'],
+    summary: 'A product with its options and live stock',
+    request: { params: ProductParams },
+    responses: {
+      200: jsonContent(Product, 'The product'),
+      ...errorResponses('VALIDATION_FAILED', 'PRODUCT_NOT_FOUND'),
+    },
+  }),
+  undefined,
+  async ({ deps, params }) => reply(200, await getProduct(deps, params.productId)),
+);
+
+export const productsRoutes = serveLean(createRouter(), productRead)
   .openapi(
     createRoute({
       method: 'get',
@@ -34,20 +52,6 @@ export const productsRoutes = createRouter()
       },
     }),
     async (c) => c.json(await listProducts(c.get('deps'), readPage(c.req.valid('query'), 'products')), 200),
-  )
-  .openapi(
-    createRoute({
-      method: 'get',
-      path: '/products/{productId}',
-      tags: ['Products'],
-      summary: 'A product with its options and live stock',
-      request: { params: ProductParams },
-      responses: {
-        200: jsonContent(Product, 'The product'),
-        ...errorResponses('VALIDATION_FAILED', 'PRODUCT_NOT_FOUND'),
-      },
-    }),
-    async (c) => c.json(await getProduct(c.get('deps'), c.req.valid('param').productId), 200),
   )
   .openapi(
     createRoute({

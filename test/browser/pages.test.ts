@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import puppeteer, { type Browser } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer } from '../../src/lib/server.ts';
+import { serveApp } from '../../src/app.ts';
 import { ROOT } from '../../src/paths.ts';
 import { createTestEngine, type TestEngine } from '../harness.ts';
 
@@ -24,7 +24,7 @@ let profile: string;
 
 beforeAll(async () => {
   e = await createTestEngine({ env: { ADMIN_USER: 'ops', ADMIN_PASSWORD: 'correct horse' } });
-  const listening = await startServer(e.app.fetch, 0);
+  const listening = await serveApp(e.deps, e.app, 0);
   server = listening.server;
   origin = `http://127.0.0.1:${listening.port}`;
   profile = mkdtempSync(join(tmpdir(), 'chromium-'));
