@@ -7,9 +7,9 @@ import { httpMetrics, scrapeMetrics } from './lib/metrics.ts';
 import { requestContext } from './lib/request-context.ts';
 import { leanDispatch } from './lib/lean-route.ts';
 import { startServer } from './lib/server.ts';
-import { pointsRoutes } from './points/points.routes.ts';
+import { pointsCharge, pointsRoutes } from './points/points.routes.ts';
 import { couponIssue, couponsRoutes } from './coupons/coupons.routes.ts';
-import { ordersRoutes } from './orders/orders.routes.ts';
+import { orderPlace, ordersRoutes } from './orders/orders.routes.ts';
 import { productRead, productsRoutes } from './products/products.routes.ts';
 import { popularRead, popularRoutes } from './popular/popular.routes.ts';
 import { mountDashboard } from './jobs/dashboard.ts';
@@ -63,8 +63,8 @@ export function createApp(deps: Deps) {
 
 export type App = ReturnType<typeof createApp>;
 
-/** The routes a crowd hits, answered before Hono (src/lib/lean-route.ts); the literal path before the param. */
-export const LEAN_ROUTES = [popularRead, productRead, couponIssue];
+/** The routes a crowd hits (and point charges, which share the order committer), answered before Hono (src/lib/lean-route.ts); the literal path before the param. */
+export const LEAN_ROUTES = [popularRead, productRead, couponIssue, orderPlace, pointsCharge];
 
 /** The app on a Node HTTP server as the engine serves it: its lean routes first, then Hono. */
 export const serveApp = (deps: Deps, app: App, port: number) =>

@@ -54,8 +54,8 @@ afterAll(async () => {
 type Sent = { method?: string; path: string; headers?: Record<string, string>; body?: string };
 type Got = { status: number; body: any; headers: Record<string, string> };
 
-/** Headers that differ between any two answers (time, connection) or are compared on their own (the id). */
-const VARYING = new Set(['date', 'connection', 'keep-alive', 'x-request-id']);
+/** Headers that differ between any two answers (time, connection, a balance's digits) or are checked on their own. */
+const VARYING = new Set(['date', 'connection', 'keep-alive', 'x-request-id', 'content-length']);
 
 /** One request over a socket, with node:http (which, unlike fetch, sends a HEAD or a GET with a body as given). */
 function send(base: string, s: Sent): Promise<Got> {
@@ -65,6 +65,7 @@ function send(base: string, s: Sent): Promise<Got> {
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
         const text = Buffer.concat(chunks).toString('utf8');
+        if (s.method !== 'HEAD') expect(res.headers['content-length']).toBe(String(Buffer.byteLength(text)));
         resolve({
           status: res.statusCode!,
           body: text === '' ? null : JSON.parse(text),
@@ -215,6 +216,151 @@ describe('the coupon claim', () => {
     });
     expect([r.lean, r.viaLean.status, r.viaLean.body]).toEqual([true, 404, r.viaHono.body]);
     expect(r.viaLean.body.error.code).toBe('COUPON_NOT_FOUND');
+  });
+});
+
+describe('orders and charges (a JSON body)', () => {
+  let optionId: number;
+  let funded: { id: number; token: string };
+  beforeAll(async () => {
+    optionId = (await product(e, [{ price: 10, stock: 1_000 }])).optionIds[0]!;
+    funded = await e.user(1_000_000);
+  });
+  const json = (token: string | null, extra: Record<string, string> = {}) => ({
+    'content-type': 'application/json',
+    ...(token ? { authorization: `Bearer ${token}` } : {}),
+    ...extra,
+  });
+  const order = () => JSON.stringify({ items: [{ optionId, quantity: 1 }] });
+
+  it.each<[string, () => Sent, number, boolean]>([
+    ['an order', () => ({ method: 'POST', path: '/orders', headers: json(funded.token), body: order() }), 201, true],
+    ['no token', () => ({ method: 'POST', path: '/orders', headers: json(null), body: order() }), 401, true],
+    ['an admin', () => ({ method: 'POST', path: '/orders', headers: json(e.adminToken), body: order() }), 403, true],
+    [
+      'malformed JSON',
+      () => ({ method: 'POST', path: '/orders', headers: json(funded.token), body: '{"items": [' }),
+      400,
+      true,
+    ],
+    [
+      'a body failing the schema',
+      () => ({ method: 'POST', path: '/orders', headers: json(funded.token), body: '{"items": []}' }),
+      400,
+      true,
+    ],
+    [
+      'an Idempotency-Key too long',
+      () => ({
+        method: 'POST',
+        path: '/orders',
+        headers: json(funded.token, { 'idempotency-key': 'k'.repeat(65) }),
+        body: order(),
+      }),
+      400,
+      true,
+    ],
+    [
+      'text/plain',
+      () => ({
+        method: 'POST',
+        path: '/orders',
+        headers: { ...json(funded.token), 'content-type': 'text/plain' },
+        body: order(),
+      }),
+      415,
+      false,
+    ],
+    [
+      'a body over the limit',
+      () => ({ method: 'POST', path: '/orders', headers: json(funded.token), body: `{"pad":"${'x'.repeat(70_000)}"}` }),
+      413,
+      false,
+    ],
+    ['an empty body', () => ({ method: 'POST', path: '/orders', headers: json(funded.token), body: '' }), 400, false],
+    [
+      'a charge of my own points',
+      () => ({
+        method: 'POST',
+        path: `/users/${funded.id}/points/charge`,
+        headers: json(funded.token),
+        body: '{"amount": 5}',
+      }),
+      200,
+      true,
+    ],
+    [
+      "a charge of someone else's points",
+      () => ({
+        method: 'POST',
+        path: `/users/${buyer.id}/points/charge`,
+        headers: json(funded.token),
+        body: '{"amount": 5}',
+      }),
+      403,
+      true,
+    ],
+    [
+      "an admin charging a user's points",
+      () => ({
+        method: 'POST',
+        path: `/users/${buyer.id}/points/charge`,
+        headers: json(e.adminToken),
+        body: '{"amount": 5}',
+      }),
+      200,
+      true,
+    ],
+    [
+      'a charge of a negative amount',
+      () => ({
+        method: 'POST',
+        path: `/users/${funded.id}/points/charge`,
+        headers: json(funded.token),
+        body: '{"amount": -5}',
+      }),
+      400,
+      true,
+    ],
+  ])('%s', async (_what, sent, status, byLean) => {
+    const { viaLean, viaHono, lean: taken } = await both(sent());
+    expect(taken).toBe(byLean);
+    expect(viaLean.status).toBe(status);
+    expect(viaHono.status).toBe(status);
+    if (status >= 400) expect(viaLean.body).toEqual(viaHono.body);
+    else expect(Object.keys(viaLean.body)).toEqual(Object.keys(viaHono.body));
+    expect(stable(viaLean.headers)).toEqual(stable(viaHono.headers));
+  });
+
+  it('a chunked order goes to Hono and is placed', async () => {
+    const before = took.length;
+    const r = await new Promise<number>((resolve, reject) => {
+      const req = httpRequest(`${lean}/orders`, { method: 'POST', headers: json(funded.token) }, (res) => {
+        res.resume();
+        resolve(res.statusCode!);
+      });
+      req.on('error', reject);
+      req.write(order().slice(0, 5));
+      req.end(order().slice(5));
+    });
+    expect([r, took[before]]).toEqual([201, false]);
+  });
+
+  it('replays an order under its Idempotency-Key, marked as a replay', async () => {
+    const sent = {
+      method: 'POST',
+      path: '/orders',
+      headers: json(funded.token, { 'idempotency-key': 'lean-1' }),
+      body: order(),
+    };
+    const first = await send(lean, sent);
+    const again = await send(lean, sent);
+    expect([first.status, again.status]).toEqual([201, 201]);
+    expect(again.body).toEqual(first.body);
+    expect(first.headers['idempotent-replayed']).toBeUndefined();
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    const changed = await send(lean, { ...sent, body: JSON.stringify({ items: [{ optionId, quantity: 2 }] }) });
+    expect([changed.status, changed.body.error.code]).toEqual([422, 'IDEMPOTENCY_KEY_REUSED']);
   });
 });
 

@@ -4,8 +4,12 @@ import { AppError } from './errors.ts';
 import { type AppEnv, validationError } from './http.ts';
 import { nodeRequest, readNodeBody, requestHeader, statedLength } from './node-http.ts';
 
-type Target = 'param' | 'header' | 'json';
-type Request = { params?: z.ZodObject; headers?: z.ZodObject; body?: { content: Record<string, { schema: unknown }> } };
+export type Target = 'param' | 'header' | 'json';
+export type RequestParts = {
+  params?: z.ZodObject;
+  headers?: z.ZodObject;
+  body?: { content: Record<string, { schema: unknown }> };
+};
 
 /**
  * A route on the hot path: documented and typed exactly as `router.openapi(route, handler)` would, but validated
@@ -26,30 +30,31 @@ export function hotRoute<R extends RouteConfig>(
     [route.method],
     [route.path.replaceAll(/\/{(.+?)}/g, '/:$1')],
     ...(before as MiddlewareHandler<AppEnv>[]),
-    ...(route.request ? [validateFromNode(route.request as Request)] : []),
+    ...(route.request ? [validateFromNode(route.request as RequestParts)] : []),
     handler as unknown as MiddlewareHandler<AppEnv>,
   );
   return router;
 }
 
-function validateFromNode(request: Request): MiddlewareHandler<AppEnv> {
+function validateFromNode(request: RequestParts): MiddlewareHandler<AppEnv> {
   if (Object.keys(request).some((k) => !['params', 'headers', 'body'].includes(k)))
     throw new Error('hotRoute validates params, headers and a JSON body only');
   const { params, headers } = request;
   const body = request.body?.content['application/json']?.schema as z.ZodType | undefined;
   const headerNames = headers ? Object.keys(headers.shape) : [];
   return async (c, next) => {
-    if (params) c.req.addValidatedData('param', parse('param', params, c.req.param()) as object);
+    if (params) c.req.addValidatedData('param', parsePart('param', params, c.req.param()) as object);
     if (headers) {
       const given = Object.fromEntries(headerNames.map((name) => [name, requestHeader(c, name)]));
-      c.req.addValidatedData('header', parse('header', headers, given) as object);
+      c.req.addValidatedData('header', parsePart('header', headers, given) as object);
     }
-    if (body) c.req.addValidatedData('json', parse('json', body, await jsonOf(c)) as object);
+    if (body) c.req.addValidatedData('json', parsePart('json', body, await jsonOf(c)) as object);
     await next();
   };
 }
 
-function parse(target: Target, schema: z.ZodType, value: unknown): unknown {
+/** One part of the request through its schema, or the contract's 400 naming the part. */
+export function parsePart(target: Target, schema: z.ZodType, value: unknown): unknown {
   const result = schema.safeParse(value);
   if (!result.success) throw validationError(target, result.error);
   return result.data;
@@ -63,7 +68,11 @@ function parse(target: Target, schema: z.ZodType, value: unknown): unknown {
 async function jsonOf(c: Context<AppEnv>): Promise<unknown> {
   if (requestHeader(c, 'content-type') === undefined) return {};
   const incoming = nodeRequest(c);
-  const text = incoming && statedLength(c) !== undefined ? await readNodeBody(incoming) : await c.req.text();
+  return parseJson(incoming && statedLength(c) !== undefined ? await readNodeBody(incoming) : await c.req.text());
+}
+
+/** A body's text as `Request.json()` reads it (a leading BOM dropped), or the contract's 400. */
+export function parseJson(text: string): unknown {
   try {
     return JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
   } catch {

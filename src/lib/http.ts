@@ -98,6 +98,7 @@ const countChunked = bodyLimit({
 
 /** The media types zod-openapi's JSON body validator accepts. */
 const JSON_TYPE = /^application\/([a-z-.]+\+)?json(;\s*[a-zA-Z0-9-]+=([^;]+))*$/i;
+export const isJsonType = (type: string) => JSON_TYPE.test(type);
 
 /**
  * 415 here, before the path and query validators run: the contract orders 413, then 415, then 400, and
@@ -107,7 +108,7 @@ function requireJson(c: Context<AppEnv>): void {
   const type = requestHeader(c, 'content-type');
   const hasBody =
     Number(requestHeader(c, 'content-length') ?? 0) > 0 || requestHeader(c, 'transfer-encoding') !== undefined;
-  if (type !== undefined ? !JSON_TYPE.test(type) : hasBody) throw new AppError('UNSUPPORTED_MEDIA_TYPE');
+  if (type !== undefined ? !isJsonType(type) : hasBody) throw new AppError('UNSUPPORTED_MEDIA_TYPE');
 }
 
 /**

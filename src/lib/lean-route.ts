@@ -4,10 +4,11 @@ import type { Context } from 'hono';
 import type { Deps } from '../deps.ts';
 import { type Access, assertAccess } from './access.ts';
 import { AppError } from './errors.ts';
-import { hotRoute } from './hot-route.ts';
-import { type AppEnv, authenticate, failure, guard, sendError } from './http.ts';
+import { hotRoute, parseJson, parsePart, type RequestParts } from './hot-route.ts';
+import { type AppEnv, authenticate, failure, guard, isJsonType, MAX_BODY_BYTES, sendError } from './http.ts';
 import type { Principal } from './jwt.ts';
 import { requestDurations } from './metrics.ts';
+import { readNodeBody } from './node-http.ts';
 import { requestIdOf } from './request-context.ts';
 import { API_SECURITY_HEADERS } from './security-headers.ts';
 
@@ -25,19 +26,32 @@ import { API_SECURITY_HEADERS } from './security-headers.ts';
  * the contract's by construction.
  */
 
-/** A lean route's success: its status and its body as JSON text (a cached answer is sent as it is). */
-export type LeanReply = { status: number; json: string };
+/** A lean route's success: its status, its body as JSON text (a cached answer is sent as it is), extra headers. */
+export type LeanReply = { status: number; json: string; headers?: Record<string, string> };
 type Answer = LeanReply | AppError;
-type ParamsOf<R extends RouteConfig> = R['request'] extends { params: infer P extends z.ZodType }
-  ? z.output<P>
-  : Record<string, never>;
-export type LeanInput<P> = { deps: Deps; params: P; principal: Principal | undefined };
+type Json<T> = { content: { 'application/json': { schema: T } } };
+type Parts<R extends RouteConfig> = R['request'] extends infer Q
+  ? {
+      params: Q extends { params: infer P extends z.ZodType } ? z.output<P> : Record<string, never>;
+      headers: Q extends { headers: infer H extends z.ZodType } ? z.output<H> : Record<string, never>;
+      body: Q extends { body: Json<infer B extends z.ZodType> } ? z.output<B> : undefined;
+    }
+  : never;
+/**
+ * What an answer gets: the validated parts, the caller (when the route has `access`), and the concrete path
+ * (an idempotency key's scope).
+ */
+export type LeanInput<R extends RouteConfig> = Parts<R> & {
+  deps: Deps;
+  principal: Principal | undefined;
+  path: string;
+};
 
 export type LeanRoute<R extends RouteConfig = RouteConfig> = {
   route: R;
   /** who may call it (401/403 before the params' 400, as `guard` orders them); none for a public read */
   access: Access | undefined;
-  answer(input: LeanInput<ParamsOf<R>>): Promise<Answer> | Answer;
+  answer(input: LeanInput<R>): Promise<Answer> | Answer;
 };
 
 export const reply = (status: number, body: unknown): LeanReply => ({ status, json: JSON.stringify(body) });
@@ -53,14 +67,24 @@ export const honoPath = (path: string) => path.replaceAll(/\/{(.+?)}/g, '/:$1');
 
 /** The route in a Hono router: documented, guarded and validated as hotRoute does, answering with the same `answer`. */
 export function serveLean<R extends RouteConfig>(router: OpenAPIHono<AppEnv>, lean: LeanRoute<R>): OpenAPIHono<AppEnv> {
-  const route = { ...lean.route, ...(lean.access ? { middleware: guard(lean.access) } : {}) };
+  const request = lean.route.request as RequestParts | undefined;
+  const route = {
+    ...lean.route,
+    ...(lean.access ? { middleware: guard(lean.access, request?.body !== undefined) } : {}),
+  };
   const handler = async (c: Context<AppEnv>) => {
+    const valid = (part: 'param' | 'header' | 'json', given: unknown) =>
+      given ? c.req.valid(part as never) : undefined;
     const answer = await lean.answer({
       deps: c.get('deps'),
-      params: (lean.route.request?.params ? c.req.valid('param' as never) : {}) as ParamsOf<R>,
+      params: valid('param', request?.params) ?? {},
+      headers: valid('header', request?.headers) ?? {},
+      body: valid('json', request?.body),
       principal: lean.access ? c.get('principal') : undefined,
-    });
+      path: c.req.path,
+    } as LeanInput<R>);
     if (answer instanceof AppError) return sendError(c, answer);
+    if (answer.headers) for (const [k, v] of Object.entries(answer.headers)) c.header(k, v);
     return c.body(answer.json, answer.status as 200, { 'Content-Type': 'application/json' });
   };
   return hotRoute(router, route, handler as never);
@@ -73,10 +97,13 @@ type Compiled = {
   /** the path's segments after the leading slash; a param's segment is its name, with `param` set */
   segments: { text: string; param: boolean }[];
   params: z.ZodType | undefined;
+  headers: { schema: z.ZodObject; names: string[] } | undefined;
+  body: z.ZodType | undefined;
 };
 
 function compile(lean: LeanRoute): Compiled {
   const path = honoPath(lean.route.path);
+  const request = lean.route.request as RequestParts | undefined;
   return {
     lean,
     method: lean.route.method.toUpperCase(),
@@ -85,14 +112,18 @@ function compile(lean: LeanRoute): Compiled {
       .slice(1)
       .split('/')
       .map((s) => (s.startsWith(':') ? { text: s.slice(1), param: true } : { text: s, param: false })),
-    params: lean.route.request?.params as z.ZodType | undefined,
+    params: request?.params,
+    headers: request?.headers && { schema: request.headers, names: Object.keys(request.headers.shape) },
+    body: request?.body?.content['application/json']?.schema as z.ZodType | undefined,
   };
 }
 
+type Raw = Record<string, string>;
+
 /** The raw params of `parts` (the path's segments) on the route, or null when the route does not match. */
-function match(route: Compiled, parts: string[]): Record<string, string> | null {
+function match(route: Compiled, parts: string[]): Raw | null {
   if (parts.length !== route.segments.length) return null;
-  const raw: Record<string, string> = {};
+  const raw: Raw = {};
   for (let i = 0; i < parts.length; i++) {
     const seg = route.segments[i]!;
     if (seg.param) {
@@ -111,6 +142,19 @@ const header = (req: IncomingMessage, name: string): string | undefined => {
 const PLAIN_PATH = /^\/[\w\-./]*$/;
 
 /**
+ * Whether the request's body is one the lean path takes: none for a route without one; for a JSON route, JSON of
+ * a stated length within the limit (no 413 or 415 to answer: those, and chunked bodies, are Hono's).
+ */
+function plainBody(req: IncomingMessage, route: Compiled): boolean {
+  const length = req.headers['content-length'];
+  if (req.headers['transfer-encoding'] !== undefined) return false;
+  if (!route.body) return length === undefined || length === '0';
+  const type = req.headers['content-type'];
+  const size = Number(length);
+  return type !== undefined && isJsonType(type) && size > 0 && size <= MAX_BODY_BYTES;
+}
+
+/**
  * The Node listener's first look at a request (see above): answers it and returns true when a lean route takes
  * it, else returns false for Hono to answer. Routes are tried in order, so a literal path goes before a param
  * that could match it.
@@ -120,12 +164,11 @@ export function leanDispatch(deps: Deps, routes: LeanRoute[]): (req: IncomingMes
   const durations = requestDurations(deps.metrics);
 
   function send(res: ServerResponse, route: Compiled, reqId: string, answer: Answer, started: number): void {
-    const failed = answer instanceof AppError;
-    const json = failed ? JSON.stringify(answer.toBody()) : answer.json;
+    const json = answer instanceof AppError ? JSON.stringify(answer.toBody()) : answer.json;
     res.writeHead(answer.status, {
       ...API_SECURITY_HEADERS,
       'X-Request-Id': reqId,
-      ...(failed ? answer.headers : undefined),
+      ...answer.headers,
       'Content-Type': 'application/json',
       'Content-Length': Buffer.byteLength(json),
     });
@@ -137,23 +180,38 @@ export function leanDispatch(deps: Deps, routes: LeanRoute[]): (req: IncomingMes
     );
   }
 
-  function respond(req: IncomingMessage, res: ServerResponse, route: Compiled, params: unknown): void {
+  async function answerWithBody(req: IncomingMessage, route: Compiled, input: LeanInput<RouteConfig>) {
+    input.body = parsePart('json', route.body!, parseJson(await readNodeBody(req))) as never;
+    return route.lean.answer(input);
+  }
+
+  /** After the params (valid, or Hono would be answering): the caller, the headers, the body, then the answer. */
+  function respond(
+    req: IncomingMessage,
+    res: ServerResponse,
+    route: Compiled,
+    path: string,
+    raw: Raw,
+    params: unknown,
+  ) {
     const started = performance.now();
     const reqId = requestIdOf(header(req, 'x-request-id'));
     const failed = (err: unknown) =>
-      send(res, route, reqId, failure(deps.logger, err, { reqId, method: route.method, path: req.url ?? '' }), started);
+      send(res, route, reqId, failure(deps.logger, err, { reqId, method: route.method, path }), started);
     try {
       let principal: Principal | undefined;
       const access = route.lean.access;
       if (access) {
         principal = authenticate(deps, header(req, 'authorization'));
-        assertAccess(
-          principal,
-          access,
-          access.kind === 'self' ? (params as Record<string, string>)[access.param] : undefined,
-        );
+        assertAccess(principal, access, access.kind === 'self' ? raw[access.param] : undefined);
       }
-      const answer = route.lean.answer({ deps, params: params as never, principal });
+      let headers = {};
+      if (route.headers) {
+        const given = Object.fromEntries(route.headers.names.map((name) => [name, header(req, name)]));
+        headers = parsePart('header', route.headers.schema, given) as object;
+      }
+      const input = { deps, params, headers, body: undefined, principal, path } as LeanInput<RouteConfig>;
+      const answer = route.body ? answerWithBody(req, route, input) : route.lean.answer(input);
       // A cached answer is sent in this turn; only a real wait goes through a promise.
       if (answer instanceof Promise) answer.then((a) => send(res, route, reqId, a, started), failed);
       else send(res, route, reqId, answer, started);
@@ -165,8 +223,6 @@ export function leanDispatch(deps: Deps, routes: LeanRoute[]): (req: IncomingMes
   return (req, res) => {
     const method = req.method;
     if (method !== 'GET' && method !== 'POST') return false;
-    const length = req.headers['content-length'];
-    if ((length !== undefined && length !== '0') || req.headers['transfer-encoding'] !== undefined) return false;
     const url = req.url ?? '';
     const q = url.indexOf('?');
     const path = q === -1 ? url : url.slice(0, q);
@@ -176,9 +232,10 @@ export function leanDispatch(deps: Deps, routes: LeanRoute[]): (req: IncomingMes
       if (route.method !== method) continue;
       const raw = match(route, parts);
       if (!raw) continue;
+      if (!plainBody(req, route)) return false;
       const parsed = route.params ? route.params.safeParse(raw) : { success: true, data: {} };
       if (!parsed.success) return false;
-      respond(req, res, route, parsed.data);
+      respond(req, res, route, path, raw, parsed.data);
       return true;
     }
     return false;

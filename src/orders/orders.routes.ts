@@ -8,17 +8,17 @@ import {
   jsonBody,
   jsonContent,
 } from '../lib/http.ts';
-import { hotRoute } from '../lib/hot-route.ts';
+import { leanRoute, serveLean } from '../lib/lean-route.ts';
 import { pageOf, pageQuery, readPage } from '../lib/pagination.ts';
-import { runIdempotent } from '../lib/replies.ts';
+import { idempotentReply } from '../lib/replies.ts';
 import { UserParams } from '../users/users.schemas.ts';
 import { NewOrder, Order, OrderParams } from './orders.schemas.ts';
 import { cancelOrder, getOrder, listOrders, placeOrder } from './orders.service.ts';
 
 const auth = ['UNAUTHENTICATED', 'FORBIDDEN', 'VALIDATION_FAILED'] as const;
 
-export const ordersRoutes = hotRoute(
-  createRouter(),
+/** A lean route (src/lib/lean-route.ts): the flash sale's buyers. */
+export const orderPlace = leanRoute(
   createRoute({
     method: 'post',
     path: '/orders',
@@ -26,7 +26,6 @@ export const ordersRoutes = hotRoute(
     summary: 'Place an order paid in points (idempotent with Idempotency-Key)',
     description: 'All or nothing: a refused order leaves stock, coupon and points exactly as they were.',
     security: bearerSecurity,
-    middleware: guard({ kind: 'user' }, true),
     request: { headers: idempotencyHeaders, body: jsonBody(NewOrder) },
     responses: {
       201: jsonContent(Order, 'The paid order'),
@@ -44,17 +43,18 @@ export const ordersRoutes = hotRoute(
       ),
     },
   }),
-  async (c) => {
-    const { items, couponId } = c.req.valid('json');
+  { kind: 'user' },
+  async ({ deps, headers, body, principal, path }) => {
     // What the order means: an absent couponId and a null one are the same request.
-    const body = { items, couponId: couponId ?? null };
-    const userId = c.get('principal').userId!;
-    return runIdempotent(c, c.req.valid('header')['idempotency-key'], body, async (record) => ({
+    const order = { items: body.items, couponId: body.couponId ?? null };
+    return idempotentReply(deps, principal!, `POST ${path}`, headers['idempotency-key'], order, async (record) => ({
       status: 201,
-      body: await placeOrder(c.get('deps'), userId, body, record),
+      body: await placeOrder(deps, principal!.userId!, order, record),
     }));
   },
-)
+);
+
+export const ordersRoutes = serveLean(createRouter(), orderPlace)
   .openapi(
     createRoute({
       method: 'get',

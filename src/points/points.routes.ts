@@ -8,9 +8,9 @@ import {
   jsonBody,
   jsonContent,
 } from '../lib/http.ts';
-import { hotRoute } from '../lib/hot-route.ts';
+import { leanRoute, serveLean } from '../lib/lean-route.ts';
 import { pageOf, pageQuery, readPage } from '../lib/pagination.ts';
-import { runIdempotent } from '../lib/replies.ts';
+import { idempotentReply } from '../lib/replies.ts';
 import { UserParams } from '../users/users.schemas.ts';
 import { Balance, ChargeBody, HistoryEntry } from './points.schemas.ts';
 import { chargePoints, getBalance, listHistory } from './points.service.ts';
@@ -18,15 +18,14 @@ import { chargePoints, getBalance, listHistory } from './points.service.ts';
 const self = (takesBody = false) => guard({ kind: 'self', param: 'userId' }, takesBody);
 const authErrors = ['UNAUTHENTICATED', 'FORBIDDEN', 'VALIDATION_FAILED', 'USER_NOT_FOUND'] as const;
 
-export const pointsRoutes = hotRoute(
-  createRouter(),
+/** A lean route (src/lib/lean-route.ts): charges run through the same committer as orders. */
+export const pointsCharge = leanRoute(
   createRoute({
     method: 'post',
     path: '/users/{userId}/points/charge',
     tags: ['Points'],
     summary: 'Charge points (idempotent with Idempotency-Key)',
     security: bearerSecurity,
-    middleware: self(true),
     request: { params: UserParams, headers: idempotencyHeaders, body: jsonBody(ChargeBody) },
     responses: {
       200: jsonContent(Balance, 'The balance after the charge'),
@@ -40,15 +39,22 @@ export const pointsRoutes = hotRoute(
       ),
     },
   }),
-  async (c) => {
-    const { userId } = c.req.valid('param');
-    const { amount } = c.req.valid('json');
-    return runIdempotent(c, c.req.valid('header')['idempotency-key'], { amount }, async (record) => ({
-      status: 200,
-      body: await chargePoints(c.get('deps'), userId, amount, record),
-    }));
-  },
-)
+  { kind: 'self', param: 'userId' },
+  async ({ deps, params, headers, body, principal, path }) =>
+    idempotentReply(
+      deps,
+      principal!,
+      `POST ${path}`,
+      headers['idempotency-key'],
+      { amount: body.amount },
+      async (record) => ({
+        status: 200,
+        body: await chargePoints(deps, params.userId, body.amount, record),
+      }),
+    ),
+);
+
+export const pointsRoutes = serveLean(createRouter(), pointsCharge)
   .openapi(
     createRoute({
       method: 'get',
