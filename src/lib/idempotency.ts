@@ -78,7 +78,7 @@ export async function idempotent(
   try {
     const reply = await run(record);
     if (!record.recorded) await storeAnswer(deps.db, id, reply.status, reply.body);
-    return { ...reply, replayed: false };
+    return { replayed: false, ...reply };
   } catch (err) {
     if (isAppError(err) && err.status < 500) {
       await storeAnswer(deps.db, id, err.status, err.toBody());
@@ -90,7 +90,7 @@ export async function idempotent(
 }
 
 async function settle(run: () => Promise<{ status: number; body: unknown }>): Promise<Reply> {
-  return { ...(await run()), replayed: false };
+  return { replayed: false, ...(await run()) };
 }
 
 /**

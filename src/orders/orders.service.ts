@@ -84,7 +84,8 @@ async function takeOrder(
   }
 
   const lines = input.items.map((i) => ({
-    ...i,
+    optionId: i.optionId,
+    quantity: i.quantity,
     productId: byId.get(i.optionId)!.productId,
     unitPrice: byId.get(i.optionId)!.price,
   }));

@@ -69,7 +69,7 @@ export function decideBatch(
       const after = price.paidAmount > 0 ? nextBalance(balance, 'USE', price.paidAmount) : balance;
       balances.set(m.userId, after);
       if (copyRowId !== null) usedCopies.add(copyRowId);
-      return { ok: true, kind: 'order', ...price, copyRowId, balanceAfter: after };
+      return { ok: true, kind: 'order', copyRowId, balanceAfter: after, ...price };
     } catch (err) {
       if (err instanceof AppError) return { ok: false, error: err };
       throw err;
