@@ -36,7 +36,7 @@ export const couponIssue = leanRoute(
   }),
   { kind: 'user' },
   async ({ deps, params, principal }) => {
-    const issued = await issueCoupon(deps, params.couponId, principal!.userId!);
+    const issued = await issueCoupon(deps, params.couponId, principal.userId!);
     return issued instanceof AppError ? issued : reply(201, issued);
   },
 );

@@ -41,32 +41,35 @@ type Parts<R extends RouteConfig> = R['request'] extends infer Q
  * What an answer gets: the validated parts, the caller (when the route has `access`), and the concrete path
  * (an idempotency key's scope).
  */
-export type LeanInput<R extends RouteConfig> = Parts<R> & {
+export type LeanInput<R extends RouteConfig, A extends Access | undefined = Access | undefined> = Parts<R> & {
   deps: Deps;
-  principal: Principal | undefined;
+  principal: A extends Access ? Principal : undefined;
   path: string;
 };
 
-export type LeanRoute<R extends RouteConfig = RouteConfig> = {
+export type LeanRoute<R extends RouteConfig = RouteConfig, A extends Access | undefined = Access | undefined> = {
   route: R;
   /** who may call it (401/403 before the params' 400, as `guard` orders them); none for a public read */
-  access: Access | undefined;
-  answer(input: LeanInput<R>): Promise<Answer> | Answer;
+  access: A;
+  answer(input: LeanInput<R, A>): Promise<Answer> | Answer;
 };
 
 export const reply = (status: number, body: unknown): LeanReply => ({ status, json: JSON.stringify(body) });
 
-export const leanRoute = <R extends RouteConfig>(
+export const leanRoute = <R extends RouteConfig, A extends Access | undefined>(
   route: R,
-  access: Access | undefined,
-  answer: LeanRoute<R>['answer'],
-): LeanRoute<R> => ({ route, access, answer });
+  access: A,
+  answer: LeanRoute<R, A>['answer'],
+): LeanRoute<R, A> => ({ route, access, answer });
 
 /** Hono's form of an OpenAPI path (`/products/{productId}` → `/products/:productId`): its routePath, a metrics label. */
 export const honoPath = (path: string) => path.replaceAll(/\/{(.+?)}/g, '/:$1');
 
 /** The route in a Hono router: documented, guarded and validated as hotRoute does, answering with the same `answer`. */
-export function serveLean<R extends RouteConfig>(router: OpenAPIHono<AppEnv>, lean: LeanRoute<R>): OpenAPIHono<AppEnv> {
+export function serveLean<R extends RouteConfig, A extends Access | undefined>(
+  router: OpenAPIHono<AppEnv>,
+  lean: LeanRoute<R, A>,
+): OpenAPIHono<AppEnv> {
   const request = lean.route.request as RequestParts | undefined;
   const route = {
     ...lean.route,
@@ -82,7 +85,7 @@ export function serveLean<R extends RouteConfig>(router: OpenAPIHono<AppEnv>, le
       body: valid('json', request?.body),
       principal: lean.access ? c.get('principal') : undefined,
       path: c.req.path,
-    } as LeanInput<R>);
+    } as LeanInput<R, A>);
     if (answer instanceof AppError) return sendError(c, answer);
     if (answer.headers) for (const [k, v] of Object.entries(answer.headers)) c.header(k, v);
     return c.body(answer.json, answer.status as 200, { 'Content-Type': 'application/json' });

@@ -47,9 +47,9 @@ export const orderPlace = leanRoute(
   async ({ deps, headers, body, principal, path }) => {
     // What the order means: an absent couponId and a null one are the same request.
     const order = { items: body.items, couponId: body.couponId ?? null };
-    return idempotentReply(deps, principal!, `POST ${path}`, headers['idempotency-key'], order, async (record) => ({
+    return idempotentReply(deps, principal, `POST ${path}`, headers['idempotency-key'], order, async (record) => ({
       status: 201,
-      body: await placeOrder(deps, principal!.userId!, order, record),
+      body: await placeOrder(deps, principal.userId!, order, record),
     }));
   },
 );

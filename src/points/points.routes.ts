@@ -43,7 +43,7 @@ export const pointsCharge = leanRoute(
   async ({ deps, params, headers, body, principal, path }) =>
     idempotentReply(
       deps,
-      principal!,
+      principal,
       `POST ${path}`,
       headers['idempotency-key'],
       { amount: body.amount },
