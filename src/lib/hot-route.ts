@@ -28,7 +28,7 @@ export function hotRoute<R extends RouteConfig>(
   const before = middleware === undefined ? [] : Array.isArray(middleware) ? middleware : [middleware];
   router.on(
     [route.method],
-    [route.path.replaceAll(/\/{(.+?)}/g, '/:$1')],
+    [honoPath(route.path)],
     ...(before as MiddlewareHandler<AppEnv>[]),
     ...(route.request ? [validateFromNode(route.request as RequestParts)] : []),
     handler as unknown as MiddlewareHandler<AppEnv>,
@@ -41,16 +41,20 @@ function validateFromNode(request: RequestParts): MiddlewareHandler<AppEnv> {
     throw new Error('hotRoute validates params, headers and a JSON body only');
   const { params, headers } = request;
   const body = request.body?.content['application/json']?.schema as z.ZodType | undefined;
-  const headerNames = headers ? Object.keys(headers.shape) : [];
   return async (c, next) => {
     if (params) c.req.addValidatedData('param', parsePart('param', params, c.req.param()) as object);
-    if (headers) {
-      const given = Object.fromEntries(headerNames.map((name) => [name, requestHeader(c, name)]));
-      c.req.addValidatedData('header', parsePart('header', headers, given) as object);
-    }
+    if (headers) c.req.addValidatedData('header', parseHeaders(headers, (name) => requestHeader(c, name)) as object);
     if (body) c.req.addValidatedData('json', parsePart('json', body, await jsonOf(c)) as object);
     await next();
   };
+}
+
+/** Hono's form of an OpenAPI path (`/products/{productId}` → `/products/:productId`), its routePath. */
+export const honoPath = (path: string) => path.replaceAll(/\/{(.+?)}/g, '/:$1');
+
+/** The headers the schema names, each read with `header`, through the schema. */
+export function parseHeaders(headers: z.ZodObject, header: (name: string) => string | undefined): unknown {
+  return parsePart('header', headers, Object.fromEntries(Object.keys(headers.shape).map((n) => [n, header(n)])));
 }
 
 /** One part of the request through its schema, or the contract's 400 naming the part. */
@@ -68,7 +72,8 @@ export function parsePart(target: Target, schema: z.ZodType, value: unknown): un
 async function jsonOf(c: Context<AppEnv>): Promise<unknown> {
   if (requestHeader(c, 'content-type') === undefined) return {};
   const incoming = nodeRequest(c);
-  return parseJson(incoming && statedLength(c) !== undefined ? await readNodeBody(incoming) : await c.req.text());
+  const stated = incoming && statedLength((name) => requestHeader(c, name)) !== undefined;
+  return parseJson(stated ? await readNodeBody(incoming) : await c.req.text());
 }
 
 /** A body's text as `Request.json()` reads it (a leading BOM dropped), or the contract's 400. */

@@ -117,7 +117,7 @@ function requireJson(c: Context<AppEnv>): void {
  * throughput. Chunked bodies, whose size is only known by reading them, are counted by Hono's middleware.
  */
 const limitBody: MiddlewareHandler<AppEnv> = async (c, next) => {
-  const length = statedLength(c);
+  const length = statedLength((name) => requestHeader(c, name));
   if (length !== undefined) {
     if (length > MAX_BODY_BYTES) throw tooLarge();
     requireJson(c);

@@ -4,17 +4,17 @@ import type { Context } from 'hono';
 import type { Deps } from '../deps.ts';
 import { type Access, assertAccess } from './access.ts';
 import { AppError } from './errors.ts';
-import { hotRoute, parseJson, parsePart, type RequestParts } from './hot-route.ts';
+import { honoPath, hotRoute, parseHeaders, parseJson, parsePart, type RequestParts } from './hot-route.ts';
 import { type AppEnv, authenticate, failure, guard, isJsonType, MAX_BODY_BYTES, sendError } from './http.ts';
 import type { Principal } from './jwt.ts';
 import { requestDurations } from './metrics.ts';
-import { readNodeBody } from './node-http.ts';
+import { nodeHeader, readNodeBody, statedLength } from './node-http.ts';
 import { requestIdOf } from './request-context.ts';
 import { API_SECURITY_HEADERS } from './security-headers.ts';
 
 /**
- * Lean routes: the few routes a crowd hits (the popular list, a product page, the coupon claim) are answered by
- * Node's request listener itself, before @hono/node-server turns the request into a web Request and Hono runs its
+ * Lean routes: the few routes a crowd hits (the popular list, a product page, the coupon claim, the order, and the
+ * point charge, which shares the order committer) are answered by Node's request listener itself, before @hono/node-server turns the request into a web Request and Hono runs its
  * middleware chain. That stack, not the route's own work, was most of their cost: measured on the popular list,
  * the same answer with the same request id, security headers and histogram went from 9.9k-12.4k to 20.5k-21.1k
  * req/s, above a bare Hono GET's 17.5k in the same run.
@@ -22,8 +22,9 @@ import { API_SECURITY_HEADERS } from './security-headers.ts';
  * A lean route is still a route of the app: documented in the OpenAPI, and answered by Hono (same guard, same
  * validation, the same `answer`) under `app.request` and for every request the lean path does not take. The lean
  * path takes only the plain case: its method, a path of plain characters whose params pass the route's schema,
- * and no body. Anything else (HEAD, a percent-encoded or malformed id, a body) goes on to Hono, whose answer is
- * the contract's by construction.
+ * and no body, or for a JSON route a JSON body of stated length within the limit. Anything else (HEAD, a
+ * percent-encoded or malformed id, an unexpected body, a 413 or 415 to answer, a chunked body) goes on to Hono,
+ * whose answer is the contract's by construction.
  */
 
 /** A lean route's success: its status, its body as JSON text (a cached answer is sent as it is), extra headers. */
@@ -62,9 +63,6 @@ export const leanRoute = <R extends RouteConfig, A extends Access | undefined>(
   answer: LeanRoute<R, A>['answer'],
 ): LeanRoute<R, A> => ({ route, access, answer });
 
-/** Hono's form of an OpenAPI path (`/products/{productId}` → `/products/:productId`): its routePath, a metrics label. */
-export const honoPath = (path: string) => path.replaceAll(/\/{(.+?)}/g, '/:$1');
-
 /** The route in a Hono router: documented, guarded and validated as hotRoute does, answering with the same `answer`. */
 export function serveLean<R extends RouteConfig, A extends Access | undefined>(
   router: OpenAPIHono<AppEnv>,
@@ -100,7 +98,7 @@ type Compiled = {
   /** the path's segments after the leading slash; a param's segment is its name, with `param` set */
   segments: { text: string; param: boolean }[];
   params: z.ZodType | undefined;
-  headers: { schema: z.ZodObject; names: string[] } | undefined;
+  headers: z.ZodObject | undefined;
   body: z.ZodType | undefined;
 };
 
@@ -116,7 +114,7 @@ function compile(lean: LeanRoute): Compiled {
       .split('/')
       .map((s) => (s.startsWith(':') ? { text: s.slice(1), param: true } : { text: s, param: false })),
     params: request?.params,
-    headers: request?.headers && { schema: request.headers, names: Object.keys(request.headers.shape) },
+    headers: request?.headers,
     body: request?.body?.content['application/json']?.schema as z.ZodType | undefined,
   };
 }
@@ -137,11 +135,6 @@ function match(route: Compiled, parts: string[]): Raw | null {
   return raw;
 }
 
-const header = (req: IncomingMessage, name: string): string | undefined => {
-  const v = req.headers[name];
-  return Array.isArray(v) ? v.join(', ') : v;
-};
-
 const PLAIN_PATH = /^\/[\w\-./]*$/;
 
 /**
@@ -149,12 +142,11 @@ const PLAIN_PATH = /^\/[\w\-./]*$/;
  * a stated length within the limit (no 413 or 415 to answer: those, and chunked bodies, are Hono's).
  */
 function plainBody(req: IncomingMessage, route: Compiled): boolean {
-  const length = req.headers['content-length'];
-  if (req.headers['transfer-encoding'] !== undefined) return false;
-  if (!route.body) return length === undefined || length === '0';
-  const type = req.headers['content-type'];
-  const size = Number(length);
-  return type !== undefined && isJsonType(type) && size > 0 && size <= MAX_BODY_BYTES;
+  const h = req.headers;
+  if (!route.body) return h['transfer-encoding'] === undefined && (h['content-length'] ?? '0') === '0';
+  const size = statedLength((name) => nodeHeader(req, name));
+  const type = h['content-type'];
+  return size !== undefined && size > 0 && size <= MAX_BODY_BYTES && type !== undefined && isJsonType(type);
 }
 
 /**
@@ -200,21 +192,17 @@ export function leanDispatch(deps: Deps, routes: LeanRoute[]): (req: IncomingMes
     params: unknown,
   ) {
     const started = performance.now();
-    const reqId = requestIdOf(header(req, 'x-request-id'));
+    const reqId = requestIdOf(nodeHeader(req, 'x-request-id'));
     const failed = (err: unknown) =>
       send(res, route, reqId, failure(deps.logger, err, { reqId, method: route.method, path }), started);
     try {
       let principal: Principal | undefined;
       const access = route.lean.access;
       if (access) {
-        principal = authenticate(deps, header(req, 'authorization'));
+        principal = authenticate(deps, nodeHeader(req, 'authorization'));
         assertAccess(principal, access, access.kind === 'self' ? raw[access.param] : undefined);
       }
-      let headers = {};
-      if (route.headers) {
-        const given = Object.fromEntries(route.headers.names.map((name) => [name, header(req, name)]));
-        headers = parsePart('header', route.headers.schema, given) as object;
-      }
+      const headers = route.headers ? parseHeaders(route.headers, (name) => nodeHeader(req, name)) : {};
       const input = { deps, params, headers, body: undefined, principal, path } as LeanInput<RouteConfig>;
       const answer = route.body ? answerWithBody(req, route, input) : route.lean.answer(input);
       // A cached answer is sent in this turn; only a real wait goes through a promise.

@@ -12,22 +12,25 @@ type NodeBindings = { incoming?: IncomingMessage; outgoing?: ServerResponse } | 
 /** Node's request under @hono/node-server; undefined under `app.request`. */
 export const nodeRequest = (c: Context): IncomingMessage | undefined => (c.env as NodeBindings)?.incoming;
 
+/** A header of Node's request as one string (Node keeps some repeated headers as an array). */
+export function nodeHeader(incoming: IncomingMessage, name: string): string | undefined {
+  const v = incoming.headers[name];
+  return Array.isArray(v) ? v.join(', ') : v;
+}
+
 export function requestHeader(c: Context, name: string): string | undefined {
   const incoming = nodeRequest(c);
-  if (incoming) {
-    const v = incoming.headers[name];
-    return Array.isArray(v) ? v.join(', ') : v;
-  }
-  return c.req.header(name);
+  return incoming ? nodeHeader(incoming, name) : c.req.header(name);
 }
 
 /**
  * The body's size when the request states it (Content-Length, not chunked); undefined for a chunked body, which
  * Hono's body limit reads and counts into a new web Request (so it must then be read through Hono, not Node).
+ * `header` reads the request's headers, from Hono's context or from Node's request.
  */
-export function statedLength(c: Context): number | undefined {
-  const length = requestHeader(c, 'content-length');
-  return length !== undefined && requestHeader(c, 'transfer-encoding') === undefined ? Number(length) : undefined;
+export function statedLength(header: (name: string) => string | undefined): number | undefined {
+  const length = header('content-length');
+  return length !== undefined && header('transfer-encoding') === undefined ? Number(length) : undefined;
 }
 
 export function setResponseHeaders(c: Context, headers: [string, string][]): void {
