@@ -40,7 +40,7 @@ function validateFromNode(request: RequestParts): MiddlewareHandler<AppEnv> {
   if (Object.keys(request).some((k) => !['params', 'headers', 'body'].includes(k)))
     throw new Error('hotRoute validates params, headers and a JSON body only');
   const { params, headers } = request;
-  const body = request.body?.content['application/json']?.schema as z.ZodType | undefined;
+  const body = jsonSchemaOf(request);
   return async (c, next) => {
     if (params) c.req.addValidatedData('param', parsePart('param', params, c.req.param()) as object);
     if (headers) c.req.addValidatedData('header', parseHeaders(headers, (name) => requestHeader(c, name)) as object);
@@ -48,6 +48,10 @@ function validateFromNode(request: RequestParts): MiddlewareHandler<AppEnv> {
     await next();
   };
 }
+
+/** The schema of a route's JSON body, if it takes one. */
+export const jsonSchemaOf = (request: RequestParts | undefined): z.ZodType | undefined =>
+  request?.body?.content['application/json']?.schema as z.ZodType | undefined;
 
 /** Hono's form of an OpenAPI path (`/products/{productId}` → `/products/:productId`), its routePath. */
 export const honoPath = (path: string) => path.replaceAll(/\/{(.+?)}/g, '/:$1');

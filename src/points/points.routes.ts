@@ -15,7 +15,7 @@ import { UserParams } from '../users/users.schemas.ts';
 import { Balance, ChargeBody, HistoryEntry } from './points.schemas.ts';
 import { chargePoints, getBalance, listHistory } from './points.service.ts';
 
-const self = (takesBody = false) => guard({ kind: 'self', param: 'userId' }, takesBody);
+const self = () => guard({ kind: 'self', param: 'userId' });
 const authErrors = ['UNAUTHENTICATED', 'FORBIDDEN', 'VALIDATION_FAILED', 'USER_NOT_FOUND'] as const;
 
 /** A lean route (src/lib/lean-route.ts): charges run through the same committer as orders. */
