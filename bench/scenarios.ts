@@ -340,16 +340,51 @@ function diffBatches(a: Awaited<ReturnType<typeof batchSizes>>, b: Awaited<Retur
 }
 
 /** CPU ms per paid order of each process that served the run. */
-const cpuPerPaid = (r: Awaited<ReturnType<typeof orderLoad>>) =>
-  Object.fromEntries(
-    Object.entries(r.result.cpuMs).map(([k, ms]) => [k, Math.round((ms / Math.max(1, r.paid)) * 1000) / 1000]),
-  );
+const cpuPer = (cpuMs: Record<string, number>, paid: number) =>
+  Object.fromEntries(Object.entries(cpuMs).map(([k, ms]) => [k, Math.round((ms / Math.max(1, paid)) * 1000) / 1000]));
+const cpuPerPaid = (r: Awaited<ReturnType<typeof orderLoad>>) => cpuPer(r.result.cpuMs, r.paid);
 
 /** paid orders per second: over the whole run when every request wins, from first to last 201 for a sell-out */
 const paidPerSec = (v: OrderVariant, r: Awaited<ReturnType<typeof orderLoad>>) =>
   Math.round(
     v === 'wins' ? (r.paid * 1000) / Math.max(1, r.result.lastAt - r.result.firstAt) : (r.paid * 1000) / r.windowMs,
   );
+
+/** The plain shop's every-wins rate in this run (paid/s), once shop-order-wins has run: the engine is timed at its half too. */
+let shopWinsPaidPerSec = 0;
+
+/**
+ * Every-wins orders at a fixed arrival rate (the open loop): the latency a server gives below its saturation,
+ * which a closed loop at saturation cannot show. Every answer must be a 201.
+ */
+async function ordersAtRate(
+  ctx: Context,
+  server: Proc,
+  optionId: number,
+  firstUser: number,
+  name: string,
+  rate: number,
+): Promise<Outcome> {
+  const result = await load({
+    ...ctx.opts,
+    warmupS: 1, // opens the sockets at the same rate, so the measured run opens none
+    url: server.url,
+    rate,
+    ...crowd(ctx, optionId, firstUser),
+    cpu: () => server.cpu(),
+    sample: () => server.rssMb(),
+    sampleParts: () => server.rssByProcess(),
+  });
+  const paid = result.byStatus['201'] ?? 0;
+  const sent = Math.round(rate * ctx.opts.durationS);
+  return {
+    name,
+    load: result,
+    audit: { passed: paid === sent && result.errors === 0 && result.timeouts === 0, checks: { sent, paid201: paid } },
+    extra: { rate, paidPerSec: result.reqPerSec },
+    cpuPerRequest: cpuPer(result.cpuMs, paid),
+  };
+}
 
 function engineOrders(variant: OrderVariant): Scenario {
   const name = `order-${variant}`;
@@ -425,7 +460,7 @@ function engineOrders(variant: OrderVariant): Scenario {
       const refusals = run.result.total - run.paid;
       const refusalsPerSec =
         variant === 'sellout' ? Math.round((refusals * 1000) / Math.max(1, run.result.lastAt - run.last201)) : 0;
-      return [
+      const out: Outcome[] = [
         {
           name,
           load: run.result,
@@ -436,6 +471,18 @@ function engineOrders(variant: OrderVariant): Scenario {
           cpuPerRequest: cpuPerPaid(run),
         },
       ];
+      if (variant === 'wins') {
+        // The same crowd at fixed rates: the shop's half (like for like), then half and 80 % of the engine's own.
+        const own = paidPerSec(variant, run);
+        const rates: [string, number][] = [
+          ['order-wins-at-shop-50', Math.round(shopWinsPaidPerSec * 0.5)],
+          ['order-wins-open-50', Math.round(own * 0.5)],
+          ['order-wins-open-80', Math.round(own * 0.8)],
+        ];
+        for (const [label, rate] of rates)
+          if (rate > 0) out.push(await ordersAtRate(ctx, engine, optionId, firstUser, label, rate));
+      }
+      return out;
     },
   };
 }
@@ -482,7 +529,7 @@ function shopOrders(variant: OrderVariant): Scenario {
           settledAll(variant, run.paid, a.sold!, ctx.opts.connections) &&
           a.debited === a.sold! * PRICE &&
           a.minBalance! >= 0;
-        return [
+        const out: Outcome[] = [
           {
             name,
             load: run.result,
@@ -491,6 +538,12 @@ function shopOrders(variant: OrderVariant): Scenario {
             cpuPerRequest: cpuPerPaid(run),
           },
         ];
+        if (variant === 'wins') {
+          shopWinsPaidPerSec = paidPerSec(variant, run);
+          const rate = Math.round(shopWinsPaidPerSec * 0.5);
+          out.push(await ordersAtRate(ctx, srv, 1, firstUser, 'shop-order-wins-open-50', rate));
+        }
+        return out;
       } finally {
         await srv.stop();
       }
