@@ -1,11 +1,13 @@
 /**
  * The group committer against real MySQL and Redis: one batch decides each movement as its own transaction
  * would, writes everything of the accepted ones and nothing of the refused ones; a reservation the sweeper
- * voided first is refused alone; many concurrent orders fold into few batches.
+ * voided first is refused alone; many concurrent orders fold into few batches. The batch tests run under both
+ * ways of learning the new orders' ids (named from the INSERT's first id, and read back).
  */
 import { eq, inArray, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  idempotencyKeys,
   orderEvents,
   orderItems,
   orders,
@@ -15,6 +17,7 @@ import {
   userCoupons,
 } from '../src/db/schema/index.ts';
 import { commitPayments, type PaymentEntry } from '../src/payments/commit.ts';
+import { orderIdPlan, READ_BACK, type OrderIdPlan } from '../src/payments/payments.repo.ts';
 import { reserveStock } from '../src/orders/reservations.ts';
 import { coupon, liveStockOf, product } from './fixtures.ts';
 import { concurrently, createTestEngine, until, type TestEngine } from './harness.ts';
@@ -30,7 +33,23 @@ const historyOf = async (userId: number) =>
     (h) => [h.type, h.amount, h.balanceAfter],
   );
 
-describe('one batch', () => {
+const plans: [string, () => Promise<OrderIdPlan>][] = [
+  ['named-from-first', () => orderIdPlan(e.deps.paymentsPool)],
+  ['read-back', async () => READ_BACK],
+];
+
+describe.each(plans)('one batch, order ids %s', (name, planOf) => {
+  let plan: OrderIdPlan;
+  beforeAll(async () => {
+    plan = await planOf();
+    // This server (MariaDB, lock mode 1) allows both; a server in lock mode 2 would only test the read-back plan.
+    expect(plan.consecutive).toBe(name === 'named-from-first');
+  });
+  const recorder = (key: string) => ({
+    id: { subject: 'payments-test', scope: 'test', key, requestHash: 'h', createdAt: new Date() },
+    recorded: false,
+  });
+
   it('two orders of one user, one coupon in two orders, a charge, a ghost: each decided alone, written together', async () => {
     const p = await product(e, [{ price: 600, stock: 100 }]);
     const optionId = p.optionIds[0]!;
@@ -40,20 +59,22 @@ describe('one batch', () => {
     expect((await e.request('POST', `/coupons/${c}/issue`, { token: b.token })).status).toBe(201);
     const at = new Date();
     const line = { productId: p.id, optionId, quantity: 1, unitPrice: 600 };
-    const order = async (userId: number, rid: string, couponId: number | null = null): Promise<PaymentEntry> => {
-      expect(await reserveStock(e.deps, rid, [{ optionId, quantity: 1 }], at.getTime())).toEqual({ ok: true });
-      return { kind: 'order', rid, userId, lines: [line], couponId, at };
+    const rid = (r: string) => `${name}-${r}`;
+    const order = async (userId: number, r: string, couponId: number | null = null): Promise<PaymentEntry> => {
+      expect(await reserveStock(e.deps, rid(r), [{ optionId, quantity: 1 }], at.getTime())).toEqual({ ok: true });
+      return { kind: 'order', rid: rid(r), userId, lines: [line], couponId, at };
     };
+    const keys = [`${name}-a-1`, `${name}-charge`, `${name}-b-1`];
     const batch: PaymentEntry[] = [
-      await order(a.id, 'a-1'),
+      { ...(await order(a.id, 'a-1')), record: recorder(keys[0]!) },
       await order(a.id, 'a-2'), // 400 left: refused
-      { kind: 'charge' as const, userId: a.id, amount: 300, at },
-      await order(b.id, 'b-1', c),
+      { kind: 'charge' as const, userId: a.id, amount: 300, at, record: recorder(keys[1]!) },
+      { ...(await order(b.id, 'b-1', c)), record: recorder(keys[2]!) },
       await order(b.id, 'b-2', c), // the copy is used by b-1: refused
       await order(987_654, 'ghost'),
     ];
 
-    const results = await commitPayments(e.deps, batch);
+    const results = await commitPayments(e.deps, batch, plan);
     const codes = results.map((r) => (r instanceof Error ? (r as { code?: string }).code : 'ok'));
     expect(codes).toEqual(['ok', 'INSUFFICIENT_POINTS', 'ok', 'ok', 'COUPON_NOT_USABLE', 'USER_NOT_FOUND']);
     expect(results[2]).toEqual({ userId: a.id, balance: 700 });
@@ -79,7 +100,7 @@ describe('one batch', () => {
     const rows = await e.deps.db
       .select()
       .from(orders)
-      .where(inArray(orders.reservationId, ['a-1', 'a-2', 'b-1', 'b-2', 'ghost']));
+      .where(inArray(orders.reservationId, ['a-1', 'a-2', 'b-1', 'b-2', 'ghost'].map(rid)));
     expect(rows.map((r) => r.id).sort()).toEqual([...paidIds].sort());
     expect(
       await e.deps.db.select({ id: orderItems.orderId }).from(orderItems).where(inArray(orderItems.orderId, paidIds)),
@@ -87,16 +108,32 @@ describe('one batch', () => {
     expect(
       await e.deps.db.select({ id: stockLedger.id }).from(stockLedger).where(inArray(stockLedger.orderId, paidIds)),
     ).toHaveLength(2);
-    expect(
-      (await e.deps.db.select().from(orderEvents).where(inArray(orderEvents.orderId, paidIds)))
-        .map((r) => r.eventId)
-        .sort(),
-    ).toEqual(paidIds.map((id) => `order-${id}-paid`).sort());
+    const events = await e.deps.db
+      .select()
+      .from(orderEvents)
+      .where(inArray(orderEvents.orderId, paidIds))
+      .orderBy(orderEvents.orderId);
+    expect(events.map((r) => [r.eventId, r.orderId])).toEqual(paidIds.map((id) => [`order-${id}-paid`, id]));
+    // The payload is the order's answer as sent, byte for byte, with the event's name last.
+    expect(events.map((r) => r.payload)).toEqual(
+      [results[0], results[3]].map((view) => JSON.stringify({ ...(view as object), event: 'order.paid' })),
+    );
+    const stored = await e.deps.db
+      .select()
+      .from(idempotencyKeys)
+      .where(inArray(idempotencyKeys.key, keys))
+      .orderBy(idempotencyKeys.key);
+    expect(stored.map((r) => [r.key, r.state, r.responseStatus, r.responseBody])).toEqual([
+      [keys[0], 'DONE', 201, JSON.stringify(results[0])],
+      [keys[2], 'DONE', 201, JSON.stringify(results[3])],
+      [keys[1], 'DONE', 200, JSON.stringify(results[2])],
+    ]);
+    expect(batch.map((b) => b.record?.recorded)).toEqual([true, undefined, true, true, undefined, undefined]);
     const outcomes = await e.deps.db
       .select()
       .from(reservationOutcomes)
-      .where(inArray(reservationOutcomes.reservationId, ['a-1', 'a-2', 'b-1', 'b-2', 'ghost']));
-    expect(outcomes.map((o) => o.reservationId).sort()).toEqual(['a-1', 'b-1']);
+      .where(inArray(reservationOutcomes.reservationId, ['a-1', 'a-2', 'b-1', 'b-2', 'ghost'].map(rid)));
+    expect(outcomes.map((o) => o.reservationId).sort()).toEqual(['a-1', 'b-1'].map(rid));
     const [copy] = await e.deps.db.select().from(userCoupons).where(eq(userCoupons.couponId, c));
     expect([copy!.status, copy!.orderId]).toEqual(['USED', paidIds[1]]);
   });
@@ -106,13 +143,18 @@ describe('one batch', () => {
     const optionId = p.optionIds[0]!;
     const u = await e.user(100);
     const at = new Date();
-    for (const rid of ['v-1', 'v-2']) await reserveStock(e.deps, rid, [{ optionId, quantity: 1 }], at.getTime());
-    await e.deps.db.insert(reservationOutcomes).values({ reservationId: 'v-1', outcome: 'VOID', createdAt: at });
+    const [v1, v2] = [`${name}-v-1`, `${name}-v-2`];
+    for (const rid of [v1, v2]) await reserveStock(e.deps, rid, [{ optionId, quantity: 1 }], at.getTime());
+    await e.deps.db.insert(reservationOutcomes).values({ reservationId: v1, outcome: 'VOID', createdAt: at });
     const line = { productId: p.id, optionId, quantity: 1, unitPrice: 10 };
-    const results = await commitPayments(e.deps, [
-      { kind: 'order', rid: 'v-1', userId: u.id, lines: [line], couponId: null, at },
-      { kind: 'order', rid: 'v-2', userId: u.id, lines: [line], couponId: null, at },
-    ]);
+    const results = await commitPayments(
+      e.deps,
+      [
+        { kind: 'order', rid: v1, userId: u.id, lines: [line], couponId: null, at },
+        { kind: 'order', rid: v2, userId: u.id, lines: [line], couponId: null, at },
+      ],
+      plan,
+    );
     expect((results[0] as { code?: string }).code).toBe('SERVICE_UNAVAILABLE');
     expect(results[1]).toMatchObject({ paidAmount: 10 });
     expect(await balanceOf(u.id)).toBe(90);

@@ -9,6 +9,27 @@ export type Stmt = { sql: string; values?: unknown[] };
 
 export const stmt = (sql: string, values: unknown[] = []): Stmt => ({ sql, values });
 
+/** SQL text placed in a statement's values unescaped (mysql2's raw): an expression the server evaluates. */
+export type SqlExpr = { toSqlString(): string };
+
+export const sqlExpr = (sql: string): SqlExpr => mysql.raw(sql);
+
+const PLACEHOLDER = 9_007_199_254_740_991;
+
+/**
+ * `render(id)`, or, for an id only the server knows yet (an expression), an SQL CONCAT of the text around it:
+ * rendered once with a placeholder id, which must appear exactly once.
+ */
+export function textWithId(render: (id: number) => string, id: number | SqlExpr): string | SqlExpr {
+  if (typeof id === 'number') return render(id);
+  const text = render(PLACEHOLDER);
+  const mark = String(PLACEHOLDER);
+  const at = text.indexOf(mark);
+  if (at < 0 || text.includes(mark, at + 1)) throw new Error(`the id must appear exactly once in ${text}`);
+  const [head, tail] = [text.slice(0, at), text.slice(at + mark.length)];
+  return sqlExpr(`CONCAT(${mysql.escape(head)}, ${id.toSqlString()}, ${mysql.escape(tail)})`);
+}
+
 /**
  * Runs `stmts` in one round trip on a connection of a `multipleStatements` pool; returns each statement's
  * result in order (rows for a SELECT, the OK packet otherwise). An error stops the rest (MySQL's rule).

@@ -1,15 +1,16 @@
 import type { PoolConnection } from 'mysql2/promise';
 import { type DiscountType, expiryOf } from '../coupons/coupon-rules.ts';
 import { isDuplicateKey, isRetryableTxError } from '../db/errors.ts';
-import { runStatements, stmt, type Stmt } from '../db/statements.ts';
+import { runStatements, stmt, textWithId, type Stmt } from '../db/statements.ts';
 import type { Deps } from '../deps.ts';
 import { AppError } from '../lib/errors.ts';
 import type { Recorder } from '../lib/idempotency.ts';
-import { eventIdOf } from '../orders/orders.repo.ts';
+import { eventIdOf, type OrderEvent } from '../orders/orders.repo.ts';
 import type { OrderView } from '../orders/orders.schemas.ts';
 import type { Balance } from '../points/points.service.ts';
 import { confirmStocks, salesOf } from '../orders/reservations.ts';
 import * as repo from './payments.repo.ts';
+import type { OrderId, OrderIdPlan } from './payments.repo.ts';
 import { copyKey, decideBatch, type Decision, type HeldCopy, type Line } from './rules.ts';
 
 /** A paid order whose stock is reserved (`rid`), waiting for its transaction. */
@@ -31,19 +32,24 @@ export type PaymentResult = OrderView | Balance;
 const ATTEMPTS = 4;
 
 /**
- * Commits a batch of paid orders and charges in one MySQL transaction, in three round trips: (1) begin, the
+ * Commits a batch of paid orders and charges in one MySQL transaction, in two round trips: (1) begin, the
  * reservations already settled, the batch's wallets locked with one statement (user id order), the coupon copies
- * locked; then each movement is decided in code in arrival order (`decideBatch`); (2) reservation outcomes and
- * orders, with their ids read back; (3) items, used copies, ledger rows, outbox events, wallet balances, history
- * rows, idempotent answers and COMMIT. A refusal answers only its own entry; a failure of the transaction (after
- * its retries) fails the batch whole, and nothing of it is written.
+ * locked; then each movement is decided in code in arrival order (`decideBatch`); (2) reservation outcomes, orders,
+ * items, used copies, ledger rows, outbox events, wallet balances, history rows, idempotent answers and COMMIT,
+ * naming the new orders' ids from the INSERT's first id (`plan`; where ids of one INSERT may not be consecutive,
+ * they are read back first, a third round trip). A refusal answers only its own entry; a failure of the
+ * transaction (after its retries) fails the batch whole, and nothing of it is written.
  */
-export async function commitPayments(deps: Deps, entries: PaymentEntry[]): Promise<(PaymentResult | Error)[]> {
+export async function commitPayments(
+  deps: Deps,
+  entries: PaymentEntry[],
+  plan: OrderIdPlan,
+): Promise<(PaymentResult | Error)[]> {
   for (let attempt = 1; ; attempt++) {
     const conn = await deps.paymentsPool.getConnection();
     let broken = false;
     try {
-      const results = await commitInTx(deps, conn, entries);
+      const results = await commitInTx(deps, conn, entries, plan);
       settleAfterCommit(deps, entries, results);
       return results;
     } catch (err) {
@@ -65,6 +71,7 @@ async function commitInTx(
   deps: Deps,
   conn: PoolConnection,
   entries: PaymentEntry[],
+  plan: OrderIdPlan,
 ): Promise<(PaymentResult | Error)[]> {
   const now = deps.clock.now();
   const batchAt = new Date(now);
@@ -114,8 +121,9 @@ async function commitInTx(
     else if (e.kind === 'charge' && d.kind === 'charge') charged.push({ e, i, d });
   });
 
-  // (2) the orders, and their ids.
-  const orderIds = new Map<string, number>();
+  // (2) the orders; under the read-back plan, their ids first, in a round trip of their own.
+  const rest: Stmt[] = [];
+  let idOf: (k: number) => OrderId = () => 0;
   if (paid.length > 0) {
     const paidRids = paid.map(({ e }) => e.rid);
     // Spreads go last in the per-order objects: V8 (Node 20) builds `{ ...x, more }` on a slow path, ~1-2 µs an
@@ -127,16 +135,20 @@ async function commitInTx(
       createdAt: e.at,
       ...d,
     }));
-    const [, , idRows] = await runStatements<Row[]>(conn, [
-      repo.claimReservations(paidRids, batchAt),
-      repo.insertOrders(orderRows),
-      repo.orderIdsOf(paidRids),
-    ]);
-    for (const r of idRows!) orderIds.set(String(r.rid), Number(r.id));
+    rest.push(repo.claimReservations(paidRids, batchAt), repo.insertOrders(orderRows));
+    if (plan.consecutive) {
+      rest.push(repo.rememberFirstOrderId());
+      idOf = (k) => repo.nthOrderId(k, plan.step);
+    } else {
+      const [, , idRows] = await runStatements<Row[]>(conn, [...rest.splice(0), repo.orderIdsOf(paidRids)]);
+      const byRid = new Map(idRows!.map((r) => [String(r.rid), Number(r.id)]));
+      idOf = (k) => byRid.get(paid[k]!.e.rid)!;
+    }
   }
-  for (const { e, i, d } of paid) {
-    results[i] = {
-      orderId: orderIds.get(e.rid)!,
+  const views = paid.map(({ e, d }, k) => {
+    const id = idOf(k);
+    const view: OrderView = {
+      orderId: typeof id === 'number' ? id : 0, // set from the INSERT's first id once the server has answered
       userId: e.userId,
       status: 'PAID',
       items: e.lines.map((l) => ({
@@ -150,39 +162,47 @@ async function commitInTx(
       paidAmount: d.paidAmount,
       couponId: e.couponId,
       createdAt: e.at.toISOString(),
-    } satisfies OrderView;
-  }
+    };
+    return view;
+  });
+  paid.forEach(({ i }, k) => {
+    results[i] = views[k];
+  });
   for (const { e, i, d } of charged) results[i] = { userId: e.userId, balance: d.balanceAfter };
+  // The views as JSON with each order's id in place, as text or as the server's CONCAT around it.
+  const jsonOf = (k: number, extra?: { event: OrderEvent }) =>
+    textWithId((orderId) => JSON.stringify(Object.assign({}, views[k], { orderId }, extra)), idOf(k));
 
   // (3) everything else, and COMMIT. Balances and history rows follow arrival order, so each row's balanceAfter
   // is the balance right after it.
-  const phase3: Stmt[] = [];
   if (paid.length > 0) {
-    const idOf = (e: OrderEntry) => orderIds.get(e.rid)!;
-    phase3.push(
-      repo.insertItems(paid.flatMap(({ e }) => e.lines.map((l, position) => ({ orderId: idOf(e), position, ...l })))),
+    rest.push(
+      repo.insertItems(
+        paid.flatMap(({ e }, k) => e.lines.map((l, position) => ({ orderId: idOf(k), position, ...l }))),
+      ),
       repo.recordMovements(
-        paid.flatMap(({ e }) =>
-          e.lines.map((l) => ({ optionId: l.optionId, delta: -l.quantity, orderId: idOf(e), createdAt: e.at })),
+        paid.flatMap(({ e }, k) =>
+          e.lines.map((l) => ({ optionId: l.optionId, delta: -l.quantity, orderId: idOf(k), createdAt: e.at })),
         ),
       ),
       repo.insertEvents(
-        paid.map(({ e, i }) => ({
-          eventId: eventIdOf(idOf(e), 'order.paid'),
-          orderId: idOf(e),
+        paid.map(({ e }, k) => ({
+          eventId: textWithId((id) => eventIdOf(id, 'order.paid'), idOf(k)),
+          orderId: idOf(k),
           event: 'order.paid',
-          payload: JSON.stringify(Object.assign({}, results[i] as OrderView, { event: 'order.paid' })),
+          payload: jsonOf(k, { event: 'order.paid' }),
           createdAt: e.at,
         })),
       ),
     );
-    const uses = paid.flatMap(({ e, d }) => (d.copyRowId === null ? [] : [{ rowId: d.copyRowId, orderId: idOf(e) }]));
-    if (uses.length > 0) phase3.push(repo.markCopiesUsed(uses, batchAt));
+    const uses = paid.flatMap(({ d }, k) => (d.copyRowId === null ? [] : [{ rowId: d.copyRowId, orderId: idOf(k) }]));
+    if (uses.length > 0) rest.push(repo.markCopiesUsed(uses, batchAt));
   }
+  const kOf = new Map(paid.map(({ i }, k) => [i, k]));
   const moved = [...paid.filter(({ d }) => d.paidAmount > 0), ...charged].sort((a, b) => a.i - b.i);
   if (moved.length > 0) {
     const finalBalances = new Map(moved.map((m) => [m.e.userId, m.d.balanceAfter]));
-    phase3.push(
+    rest.push(
       repo.setBalances(finalBalances, batchAt),
       repo.insertHistory(
         moved.map((m) =>
@@ -192,7 +212,7 @@ async function commitInTx(
                 type: 'USE' as const,
                 amount: (m.d as Extract<Decision, { kind: 'order' }>).paidAmount,
                 balanceAfter: m.d.balanceAfter,
-                orderId: orderIds.get(m.e.rid)!,
+                orderId: idOf(kOf.get(m.i)!),
                 createdAt: m.e.at,
               }
             : {
@@ -208,12 +228,20 @@ async function commitInTx(
     );
   }
   const answers = [
-    ...paid.map(({ e, i }) => ({ e, i, status: 201 })),
-    ...charged.map(({ e, i }) => ({ e, i, status: 200 })),
-  ].flatMap(({ e, i, status }) => (e.record ? [{ id: e.record.id, status, body: results[i] }] : []));
-  if (answers.length > 0) phase3.push(repo.storeAnswers(answers));
-  phase3.push(stmt('COMMIT'));
-  await runStatements(conn, phase3);
+    ...paid.flatMap(({ e }, k) => (e.record ? [{ id: e.record.id, status: 201, body: jsonOf(k) }] : [])),
+    ...charged.flatMap(({ e, i }) =>
+      e.record ? [{ id: e.record.id, status: 200, body: JSON.stringify(results[i]) }] : [],
+    ),
+  ];
+  if (answers.length > 0) rest.push(repo.storeAnswers(answers));
+  rest.push(stmt('COMMIT'));
+  const done = await runStatements<{ insertId?: number }>(conn, rest);
+  if (paid.length > 0 && plan.consecutive) {
+    const first = Number(done[1]!.insertId);
+    views.forEach((view, k) => {
+      view.orderId = first + k * plan.step;
+    });
+  }
   return results as (PaymentResult | Error)[];
 }
 

@@ -2,6 +2,7 @@ import { Histogram } from 'prom-client';
 import type { Deps } from '../deps.ts';
 import { createGroupCommit } from '../lib/group-commit.ts';
 import { commitPayments, type PaymentEntry, type PaymentResult } from './commit.ts';
+import { orderIdPlan, type OrderIdPlan } from './payments.repo.ts';
 
 /**
  * The process's group committer of paid orders and point charges (configured by PAYMENT_BATCH_*), with the
@@ -25,12 +26,19 @@ export function createPayments(deps: Deps) {
     PAYMENT_BATCH_CONCURRENCY: concurrency,
     PAYMENT_BATCH_WINDOW_MS: windowMs,
   } = deps.config;
+  // Read from the server at the first batch (MySQL may come up after the engine); a failed read is tried again.
+  let plan: Promise<OrderIdPlan> | undefined;
+  const planOf = () =>
+    (plan ??= orderIdPlan(deps.paymentsPool).catch((err: unknown) => {
+      plan = undefined;
+      throw err;
+    }));
   return createGroupCommit<PaymentEntry, PaymentResult>(
     { maxBatch, concurrency, windowMs },
     async (batch) => {
       const end = seconds.startTimer();
       try {
-        return await commitPayments(deps, batch);
+        return await commitPayments(deps, batch, await planOf());
       } finally {
         end();
       }

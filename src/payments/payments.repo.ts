@@ -1,4 +1,5 @@
-import { stmt, type Stmt } from '../db/statements.ts';
+import type { Pool } from 'mysql2/promise';
+import { sqlExpr, stmt, type SqlExpr, type Stmt } from '../db/statements.ts';
 import type { PointType } from '../points/balance.ts';
 
 /**
@@ -74,15 +75,37 @@ export const insertOrders = (rows: OrderRow[]): Stmt =>
   );
 
 /**
- * Each new order's id by its reservation id (unique): ids of one multi-row insert are not promised to be
- * consecutive under every auto-increment mode, so they are read back.
+ * How a batch learns its new orders' ids. Under InnoDB's "consecutive" (1) or "traditional" (0) auto-increment
+ * lock mode the rows of one multi-row INSERT get the ids first, first + step, … (the MariaDB default), so the rest
+ * of the batch names them from LAST_INSERT_ID() in the same round trip. Under "interleaved" (2, MySQL 8's default)
+ * they may not be consecutive: they are read back, one round trip more.
  */
+export type OrderIdPlan = { consecutive: true; step: number } | { consecutive: false };
+
+export const READ_BACK: OrderIdPlan = { consecutive: false };
+
+export async function orderIdPlan(pool: Pool): Promise<OrderIdPlan> {
+  const [rows] = await pool.query('SELECT @@innodb_autoinc_lock_mode AS lockMode, @@auto_increment_increment AS step');
+  const { lockMode, step } = (rows as { lockMode: number; step: number }[])[0]!;
+  return Number(lockMode) <= 1 ? { consecutive: true, step: Number(step) } : READ_BACK;
+}
+
+/** Kept right after the orders' INSERT: every later auto-increment INSERT of the batch moves LAST_INSERT_ID(). */
+export const rememberFirstOrderId = (): Stmt => stmt('SET @first_order_id = LAST_INSERT_ID()');
+
+/** The id of the batch's `k`-th new order, as the server computes it (consecutive plan only). */
+export const nthOrderId = (k: number, step: number): SqlExpr => sqlExpr(`(@first_order_id + ${k * step})`);
+
+/** Each new order's id by its reservation id (unique), for the read-back plan. */
 export const orderIdsOf = (rids: string[]): Stmt =>
   stmt('SELECT id, reservation_id AS rid FROM orders WHERE reservation_id IN (?)', [rids]);
 
+/** An order id as a statement value: a number read back, or the server's expression for it. */
+export type OrderId = number | SqlExpr;
+
 export const insertItems = (
   rows: {
-    orderId: number;
+    orderId: OrderId;
     position: number;
     productId: number;
     optionId: number;
@@ -94,21 +117,21 @@ export const insertItems = (
     rows.map((r) => [r.orderId, r.position, r.productId, r.optionId, r.quantity, r.unitPrice]),
   ]);
 
-export const markCopiesUsed = (uses: { rowId: number; orderId: number }[], at: Date): Stmt =>
+export const markCopiesUsed = (uses: { rowId: number; orderId: OrderId }[], at: Date): Stmt =>
   stmt(
     `UPDATE user_coupons SET status = 'USED', used_at = ?, order_id = CASE id ${uses.map(() => 'WHEN ? THEN ?').join(' ')} END WHERE id IN (?)`,
     [at, ...uses.flatMap((u) => [u.rowId, u.orderId]), uses.map((u) => u.rowId)],
   );
 
 /** Ledger rows, not an UPDATE of the option row: concurrent batches never queue on a hot option's lock. */
-export const recordMovements = (rows: { optionId: number; delta: number; orderId: number; createdAt: Date }[]): Stmt =>
+export const recordMovements = (rows: { optionId: number; delta: number; orderId: OrderId; createdAt: Date }[]): Stmt =>
   stmt('INSERT INTO stock_ledger (option_id, delta, order_id, created_at) VALUES ?', [
     rows.map((r) => [r.optionId, r.delta, r.orderId, r.createdAt]),
   ]);
 
 /** Outbox rows; the payload is stored as the exact bytes to send, so every retry carries the same signature. */
 export const insertEvents = (
-  rows: { eventId: string; orderId: number; event: string; payload: string; createdAt: Date }[],
+  rows: { eventId: string | SqlExpr; orderId: OrderId; event: string; payload: string | SqlExpr; createdAt: Date }[],
 ): Stmt =>
   stmt('INSERT INTO order_events (event_id, order_id, event, payload, created_at) VALUES ?', [
     rows.map((r) => [r.eventId, r.orderId, r.event, r.payload, r.createdAt]),
@@ -127,7 +150,7 @@ export const insertHistory = (
     type: Exclude<PointType, 'REFUND'>;
     amount: number;
     balanceAfter: number;
-    orderId: number | null;
+    orderId: OrderId | null;
     createdAt: Date;
   }[],
 ): Stmt =>
@@ -135,12 +158,12 @@ export const insertHistory = (
     rows.map((r) => [r.userId, r.type, r.amount, r.balanceAfter, r.orderId, r.createdAt]),
   ]);
 
-/** Final answers for claimed idempotency keys (an upsert, so a lost RUNNING row is written whole). */
+/** Final answers (JSON text) for claimed idempotency keys (an upsert, so a lost RUNNING row is written whole). */
 export const storeAnswers = (
   answers: {
     id: { subject: string; scope: string; key: string; requestHash: string; createdAt: Date };
     status: number;
-    body: unknown;
+    body: string | SqlExpr;
   }[],
 ): Stmt =>
   stmt(
@@ -153,7 +176,7 @@ export const storeAnswers = (
         a.id.requestHash,
         'DONE',
         a.status,
-        JSON.stringify(a.body),
+        a.body,
         a.id.createdAt,
       ]),
     ],
