@@ -6,7 +6,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import { afterEach, expect, it } from 'vitest';
-import { createOpenLoop } from '../bench/lib/open-loop.ts';
+import { createOpenLoop, PRIME_PATH } from '../bench/lib/open-loop.ts';
 
 let server: Server | null = null;
 afterEach(async () => {
@@ -14,22 +14,30 @@ afterEach(async () => {
   server = null;
 });
 
-/** A server that answers 201 at once, except while `held(now)` says to hold: then when the hold ends. */
+/**
+ * A server that answers 201 at once, except while `held(now)` says to hold: then when the hold ends. It records
+ * when each measured request arrives, and how many sockets were open then (the loop's priming requests apart).
+ */
 async function recordingServer(holdUntil: (at: number) => number) {
   const arrivals: number[] = [];
+  const socketsAt: number[] = [];
+  let sockets = 0;
   const start = performance.now();
   server = createServer((req, res) => {
+    if (req.url === PRIME_PATH) return void res.writeHead(200).end();
     const at = performance.now() - start;
     arrivals.push(at);
+    socketsAt.push(sockets);
     req.resume();
     req.on('end', () => {
       const wait = Math.max(0, holdUntil(at) - at);
       setTimeout(() => res.writeHead(201).end('{}'), wait);
     });
   });
+  server.on('connection', () => sockets++);
   await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as { port: number };
-  return { url: `http://127.0.0.1:${port}`, arrivals };
+  return { url: `http://127.0.0.1:${port}`, arrivals, socketsAt, sockets: () => sockets };
 }
 
 const next = () => ({ method: 'POST' as const, path: '/orders', body: '{}' });
@@ -76,4 +84,15 @@ it('charges a stall to every request it delayed, from when each was due, not onl
   expect(r.latencies.getValueAtPercentile(99)).toBeGreaterThanOrEqual(200);
   expect(r.latencies.maxValue).toBeGreaterThanOrEqual(250);
   expect(r.latencies.getValueAtPercentile(50)).toBeLessThan(50);
+});
+
+it('opens every socket before the first measured request, so no run is charged for connecting', async () => {
+  const srv = await recordingServer((at) => at);
+  const loop = createOpenLoop(srv.url, 20);
+  const r = await loop.run({ rate: 400, durationS: 1, next });
+  await loop.close();
+
+  expect(r.answers).toBe(400);
+  expect(srv.socketsAt[0]).toBe(20);
+  expect(srv.sockets()).toBe(20);
 });
