@@ -63,7 +63,8 @@ export function createOpenLoop(url: string, connections: number) {
     ).then(() => undefined);
   return {
     run: async (spec: OpenLoopSpec) => {
-      await (primed ??= prime());
+      primed ??= prime();
+      await primed;
       return schedule(pool, spec);
     },
     close: () => pool.close(),
