@@ -42,11 +42,19 @@ async function recordingServer(holdUntil: (at: number) => number) {
 
 const next = () => ({ method: 'POST' as const, path: '/orders', body: '{}' });
 
+/** One run on a loop of its own. */
+async function runOnce(url: string, connections: number, rate: number, durationS: number) {
+  const loop = createOpenLoop(url, connections);
+  try {
+    return await loop.run({ rate, durationS, next });
+  } finally {
+    await loop.close();
+  }
+}
+
 it('spreads the requests over the run at the rate asked: spread over each second, not a burst at its top', async () => {
   const srv = await recordingServer((at) => at);
-  const loop = createOpenLoop(srv.url, 50);
-  const r = await loop.run({ rate: 500, durationS: 2, next });
-  await loop.close();
+  const r = await runOnce(srv.url, 50, 500, 2);
 
   expect(r.answers).toBe(1000);
   expect(r.byStatus).toEqual({ '201': 1000 });
@@ -73,9 +81,7 @@ it('charges a stall to every request it delayed, from when each was due, not onl
     first ??= at;
     return at - first >= 500 && at - first < 800 ? first + 800 : at;
   });
-  const loop = createOpenLoop(srv.url, 10);
-  const r = await loop.run({ rate: 500, durationS: 2, next });
-  await loop.close();
+  const r = await runOnce(srv.url, 10, 500, 2);
 
   expect(r.answers).toBe(1000);
   expect(r.errors).toBe(0);
@@ -88,9 +94,7 @@ it('charges a stall to every request it delayed, from when each was due, not onl
 
 it('opens every socket before the first measured request, so no run is charged for connecting', async () => {
   const srv = await recordingServer((at) => at);
-  const loop = createOpenLoop(srv.url, 20);
-  const r = await loop.run({ rate: 400, durationS: 1, next });
-  await loop.close();
+  const r = await runOnce(srv.url, 20, 400, 1);
 
   expect(r.answers).toBe(400);
   expect(srv.socketsAt[0]).toBe(20);
