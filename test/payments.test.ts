@@ -16,6 +16,7 @@ import {
   stockLedger,
   userCoupons,
 } from '../src/db/schema/index.ts';
+import { createPool } from '../src/db/client.ts';
 import { commitPayments, type PaymentEntry } from '../src/payments/commit.ts';
 import { orderIdPlan, READ_BACK, type OrderIdPlan } from '../src/payments/payments.repo.ts';
 import { reserveStock } from '../src/orders/reservations.ts';
@@ -159,6 +160,42 @@ describe.each(plans)('one batch, order ids %s', (name, planOf) => {
     expect(results[1]).toMatchObject({ paidAmount: 10 });
     expect(await balanceOf(u.id)).toBe(90);
   });
+});
+
+it('names each order by its own id when the session numbers auto-increment rows 3 apart', async () => {
+  // The step is a session variable: a batch reads the one its connection has, not a value cached at start.
+  const pool = createPool(e.deps.config.DATABASE_URL, 1, { multipleStatements: true });
+  pool.pool.on('connection', (conn) => {
+    conn.query('SET SESSION auto_increment_increment = 3');
+  });
+  try {
+    const p = await product(e, [{ price: 10, stock: 10 }]);
+    const optionId = p.optionIds[0]!;
+    const u = await e.user(100);
+    const at = new Date();
+    const rids = ['step-1', 'step-2', 'step-3'];
+    for (const rid of rids) await reserveStock(e.deps, rid, [{ optionId, quantity: 1 }], at.getTime());
+    const line = { productId: p.id, optionId, quantity: 1, unitPrice: 10 };
+    const results = await commitPayments(
+      { ...e.deps, paymentsPool: pool },
+      rids.map((rid) => ({ kind: 'order' as const, rid, userId: u.id, lines: [line], couponId: null, at })),
+      await orderIdPlan(pool),
+    );
+    const ids = results.map((r) => (r as { orderId: number }).orderId);
+    expect(ids[1]! - ids[0]!).toBe(3);
+    const rows = await e.deps.db.select().from(orders).where(inArray(orders.reservationId, rids)).orderBy(orders.id);
+    expect(rows.map((r) => [r.reservationId, r.id])).toEqual(rids.map((rid, k) => [rid, ids[k]]));
+    const items = await e.deps.db.select().from(orderItems).where(inArray(orderItems.orderId, ids));
+    expect(items.map((i) => i.orderId).sort()).toEqual([...ids].sort());
+    const events = await e.deps.db.select().from(orderEvents).where(inArray(orderEvents.orderId, ids));
+    expect(events.map((ev) => [ev.eventId, JSON.parse(ev.payload).orderId]).sort()).toEqual(
+      ids.map((id) => [`order-${id}-paid`, id]).sort(),
+    );
+    const history = await e.deps.db.select().from(pointHistory).where(eq(pointHistory.userId, u.id));
+    expect(history.filter((h) => h.type === 'USE').map((h) => h.orderId)).toEqual(ids);
+  } finally {
+    await pool.end();
+  }
 });
 
 describe('the committer under a crowd', () => {

@@ -137,8 +137,8 @@ async function commitInTx(
     }));
     rest.push(repo.claimReservations(paidRids, batchAt), repo.insertOrders(orderRows));
     if (plan.consecutive) {
-      rest.push(repo.rememberFirstOrderId());
-      idOf = (k) => repo.nthOrderId(k, plan.step);
+      rest.push(...repo.rememberFirstOrderId());
+      idOf = repo.nthOrderId;
     } else {
       const [, , idRows] = await runStatements<Row[]>(conn, [...rest.splice(0), repo.orderIdsOf(paidRids)]);
       const byRid = new Map(idRows!.map((r) => [String(r.rid), Number(r.id)]));
@@ -235,11 +235,11 @@ async function commitInTx(
   ];
   if (answers.length > 0) rest.push(repo.storeAnswers(answers));
   rest.push(stmt('COMMIT'));
-  const done = await runStatements<{ insertId?: number }>(conn, rest);
+  const done = await runStatements<Row[]>(conn, rest);
   if (paid.length > 0 && plan.consecutive) {
-    const first = Number(done[1]!.insertId);
+    const { first, step } = done[3]![0] as { first: number; step: number };
     views.forEach((view, k) => {
-      view.orderId = first + k * plan.step;
+      view.orderId = Number(first) + k * Number(step);
     });
   }
   return results as (PaymentResult | Error)[];

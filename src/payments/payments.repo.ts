@@ -78,23 +78,29 @@ export const insertOrders = (rows: OrderRow[]): Stmt =>
  * How a batch learns its new orders' ids. Under InnoDB's "consecutive" (1) or "traditional" (0) auto-increment
  * lock mode the rows of one multi-row INSERT get the ids first, first + step, … (the MariaDB default), so the rest
  * of the batch names them from LAST_INSERT_ID() in the same round trip. Under "interleaved" (2, MySQL 8's default)
- * they may not be consecutive: they are read back, one round trip more.
+ * they may not be consecutive: they are read back, one round trip more. The lock mode is fixed while the server
+ * runs, so it is read once; the step is a session variable, so each batch reads its own.
  */
-export type OrderIdPlan = { consecutive: true; step: number } | { consecutive: false };
+export type OrderIdPlan = { consecutive: boolean };
 
 export const READ_BACK: OrderIdPlan = { consecutive: false };
 
 export async function orderIdPlan(pool: Pool): Promise<OrderIdPlan> {
-  const [rows] = await pool.query('SELECT @@innodb_autoinc_lock_mode AS lockMode, @@auto_increment_increment AS step');
-  const { lockMode, step } = (rows as { lockMode: number; step: number }[])[0]!;
-  return Number(lockMode) <= 1 ? { consecutive: true, step: Number(step) } : READ_BACK;
+  const [rows] = await pool.query('SELECT @@innodb_autoinc_lock_mode AS lockMode');
+  return { consecutive: Number((rows as { lockMode: number }[])[0]!.lockMode) <= 1 };
 }
 
-/** Kept right after the orders' INSERT: every later auto-increment INSERT of the batch moves LAST_INSERT_ID(). */
-export const rememberFirstOrderId = (): Stmt => stmt('SET @first_order_id = LAST_INSERT_ID()');
+/**
+ * Kept right after the orders' INSERT (every later auto-increment INSERT of the batch moves LAST_INSERT_ID()),
+ * with this session's step; the second statement answers them to the committer.
+ */
+export const rememberFirstOrderId = (): Stmt[] => [
+  stmt('SET @first_order_id = LAST_INSERT_ID(), @order_id_step = @@session.auto_increment_increment'),
+  stmt('SELECT @first_order_id AS first, @order_id_step AS step'),
+];
 
 /** The id of the batch's `k`-th new order, as the server computes it (consecutive plan only). */
-export const nthOrderId = (k: number, step: number): SqlExpr => sqlExpr(`(@first_order_id + ${k * step})`);
+export const nthOrderId = (k: number): SqlExpr => sqlExpr(`(@first_order_id + ${k} * @order_id_step)`);
 
 /** Each new order's id by its reservation id (unique), for the read-back plan. */
 export const orderIdsOf = (rids: string[]): Stmt =>
