@@ -198,6 +198,36 @@ it('names each order by its own id when the session numbers auto-increment rows 
   }
 });
 
+it('writes UTC times on a host in another time zone', async () => {
+  const zone = process.env.TZ;
+  process.env.TZ = 'Asia/Seoul'; // UTC+9, no daylight saving: a local-time write would be 9 hours off
+  try {
+    const p = await product(e, [{ price: 10, stock: 10 }]);
+    const optionId = p.optionIds[0]!;
+    const u = await e.user(100);
+    const at = new Date('2026-05-05T12:34:56.789Z');
+    await reserveStock(e.deps, 'tz-1', [{ optionId, quantity: 1 }], at.getTime());
+    const line = { productId: p.id, optionId, quantity: 1, unitPrice: 10 };
+    const [view] = await commitPayments(
+      e.deps,
+      [{ kind: 'order', rid: 'tz-1', userId: u.id, lines: [line], couponId: null, at }],
+      await orderIdPlan(e.deps.paymentsPool),
+    );
+    const orderId = (view as { orderId: number }).orderId;
+    const [order] = await e.deps.db.select().from(orders).where(eq(orders.id, orderId));
+    const [event] = await e.deps.db.select().from(orderEvents).where(eq(orderEvents.orderId, orderId));
+    const history = await e.deps.db.select().from(pointHistory).where(eq(pointHistory.orderId, orderId));
+    expect([order!.createdAt, event!.createdAt, history[0]!.createdAt].map((d) => d.toISOString())).toEqual([
+      at.toISOString(),
+      at.toISOString(),
+      at.toISOString(),
+    ]);
+  } finally {
+    if (zone === undefined) delete process.env.TZ;
+    else process.env.TZ = zone;
+  }
+});
+
 describe('the committer under a crowd', () => {
   it('200 concurrent orders fold into fewer batches, each answered with its own order', async () => {
     const p = await product(e, [{ price: 10, stock: 1_000 }]);

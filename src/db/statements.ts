@@ -36,9 +36,9 @@ export function textWithId(render: (id: number) => string, id: number | SqlExpr)
  */
 export async function runStatements<T = unknown>(conn: PoolConnection, stmts: Stmt[]): Promise<T[]> {
   if (stmts.length === 0) return [];
-  const text = stmts
-    .map((s) => mysql.format(s.sql, (s.values ?? []) as Parameters<typeof mysql.format>[1]))
-    .join(';\n');
+  // The connection's own formatter: it writes dates in the pool's time zone (UTC), where mysql2's module-level
+  // `format` would write them in the host's, hours off on any host not set to UTC.
+  const text = stmts.map((s) => conn.format(s.sql, s.values ?? [])).join(';\n');
   const [results] = await conn.query(text);
   return (stmts.length === 1 ? [results] : results) as T[];
 }
