@@ -3,7 +3,8 @@ import type { Queue } from 'bullmq';
 import type { Deps } from '../deps.ts';
 import type { Logger } from '../lib/logger.ts';
 import { expiryOf, parseOutboxEntry } from './coupon-rules.ts';
-import { findCoupon, insertUserCoupons } from './coupons.repo.ts';
+import { runStatement } from '../db/statements.ts';
+import { findCoupon, insertCopies } from './coupons.repo.ts';
 import { AckCode } from '../redis/codes.ts';
 
 export type DrainHooks = { batchSize?: number; afterInsert?: (n: number) => void | Promise<void> };
@@ -34,15 +35,9 @@ export async function drainCoupon(deps: Deps, couponId: number, hooks: DrainHook
     }
     const rows = reply.slice(1).map((entry) => {
       const { userId, issuedAt } = parseOutboxEntry(entry);
-      return {
-        couponId,
-        userId,
-        status: 'AVAILABLE' as const,
-        issuedAt: new Date(issuedAt),
-        expiresAt: new Date(expiryOf(issuedAt, validDays!)),
-      };
+      return { couponId, userId, issuedAt: new Date(issuedAt), expiresAt: new Date(expiryOf(issuedAt, validDays!)) };
     });
-    await insertUserCoupons(deps.db, rows);
+    await runStatement(deps.pool, insertCopies(rows));
     await hooks.afterInsert?.(rows.length);
     persisted += rows.length;
     const acked = await deps.redis.ackOutbox(k.couponInflight(couponId), k.couponInflightToken(couponId), token);

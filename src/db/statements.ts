@@ -1,5 +1,5 @@
 import mysql from 'mysql2/promise';
-import type { PoolConnection } from 'mysql2/promise';
+import type { Pool, PoolConnection } from 'mysql2/promise';
 
 /**
  * A statement and its values, formatted by mysql2 (every value escaped; arrays of arrays become multi-row
@@ -41,4 +41,10 @@ export async function runStatements<T = unknown>(conn: PoolConnection, stmts: St
   const text = stmts.map((s) => conn.format(s.sql, s.values ?? [])).join(';\n');
   const [results] = await conn.query(text);
   return (stmts.length === 1 ? [results] : results) as T[];
+}
+
+/** Runs one statement on any connection of `pool` (formatted by that connection, so in UTC). */
+export async function runStatement<T = unknown>(pool: Pool, s: Stmt): Promise<T> {
+  const [result] = await pool.query(s.sql, s.values ?? []);
+  return result as T;
 }

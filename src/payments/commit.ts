@@ -1,5 +1,6 @@
 import type { PoolConnection } from 'mysql2/promise';
 import { type DiscountType, expiryOf } from '../coupons/coupon-rules.ts';
+import { insertCopies } from '../coupons/coupons.repo.ts';
 import { isDuplicateKey, isRetryableTxError } from '../db/errors.ts';
 import { runStatements, stmt, textWithId, type Stmt } from '../db/statements.ts';
 import type { Deps } from '../deps.ts';
@@ -271,7 +272,7 @@ async function lockCopiesStillInOutbox(
     return [{ ...p, issuedAt: new Date(ms), expiresAt: new Date(expiryOf(ms, coupons.get(p.couponId)!.validDays)) }];
   });
   if (rows.length === 0) return;
-  const [, locked] = await runStatements<Row[]>(conn, [repo.insertCopies(rows), repo.lockCopies(rows)]);
+  const [, locked] = await runStatements<Row[]>(conn, [insertCopies(rows), repo.lockCopies(rows)]);
   keep(locked!);
 }
 

@@ -31,13 +31,6 @@ export const lockCopies = (pairs: { couponId: number; userId: number }[]): Stmt 
     [pairs.map((p) => [p.couponId, p.userId])],
   );
 
-/** Copies answered 201 but still in the Redis outbox; the unique key makes a drained one a no-op. */
-export const insertCopies = (rows: { couponId: number; userId: number; issuedAt: Date; expiresAt: Date }[]): Stmt =>
-  stmt(
-    'INSERT INTO user_coupons (coupon_id, user_id, status, issued_at, expires_at) VALUES ? ON DUPLICATE KEY UPDATE id = id',
-    [rows.map((r) => [r.couponId, r.userId, 'AVAILABLE', r.issuedAt, r.expiresAt])],
-  );
-
 /**
  * Claims each reservation for its order: the primary key lets only one of this and the sweeper's VOID commit,
  * so a duplicate here fails the batch, which is then decided again.
