@@ -122,9 +122,11 @@ async function commitInTx(
     else if (e.kind === 'charge' && d.kind === 'charge') charged.push({ e, i, d });
   });
 
-  // (2) the orders; under the read-back plan, their ids first, in a round trip of their own.
+  // (2) the orders (under the read-back plan, with their ids read back in a round trip of their own), then
+  // everything else and COMMIT.
   const rest: Stmt[] = [];
   let idOf: (k: number) => OrderId = () => 0;
+  let firstIdAt = -1; // where the consecutive plan's answer (first id, step) comes back
   if (paid.length > 0) {
     const paidRids = paid.map(({ e }) => e.rid);
     // Spreads go last in the per-order objects: V8 (Node 20) builds `{ ...x, more }` on a slow path, ~1-2 µs an
@@ -138,7 +140,7 @@ async function commitInTx(
     }));
     rest.push(repo.claimReservations(paidRids, batchAt), repo.insertOrders(orderRows));
     if (plan.consecutive) {
-      rest.push(...repo.rememberFirstOrderId());
+      firstIdAt = rest.push(...repo.rememberFirstOrderId()) - 1;
       idOf = repo.nthOrderId;
     } else {
       const [, , idRows] = await runStatements<Row[]>(conn, [...rest.splice(0), repo.orderIdsOf(paidRids)]);
@@ -174,8 +176,7 @@ async function commitInTx(
   const jsonOf = (k: number, extra?: { event: OrderEvent }) =>
     textWithId((orderId) => JSON.stringify(Object.assign({}, views[k], { orderId }, extra)), idOf(k));
 
-  // (3) everything else, and COMMIT. Balances and history rows follow arrival order, so each row's balanceAfter
-  // is the balance right after it.
+  // Balances and history rows follow arrival order, so each row's balanceAfter is the balance right after it.
   if (paid.length > 0) {
     rest.push(
       repo.insertItems(
@@ -237,8 +238,8 @@ async function commitInTx(
   if (answers.length > 0) rest.push(repo.storeAnswers(answers));
   rest.push(stmt('COMMIT'));
   const done = await runStatements<Row[]>(conn, rest);
-  if (paid.length > 0 && plan.consecutive) {
-    const { first, step } = done[3]![0] as { first: number; step: number };
+  if (firstIdAt >= 0) {
+    const { first, step } = done[firstIdAt]![0] as { first: number; step: number };
     views.forEach((view, k) => {
       view.orderId = Number(first) + k * Number(step);
     });
