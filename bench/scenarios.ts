@@ -654,10 +654,11 @@ async function flashRun(ctx: Context, engine: Proc, rate?: number) {
   const first = freshUsers();
   // At a fixed rate, a second of the same sale on a coupon of its own first: the open loop's sockets and code warm
   // (cold, they charged the first second's requests 50-100 ms on the bare server too), the measured sale untouched.
-  const warmup = rate ? { count: rate, coupon: await newCoupon(), first: freshUsers() } : null;
+  const warmupS = rate ? 1 : 0;
+  const warmup = rate ? { count: Math.round(rate * warmupS), coupon: await newCoupon(), first: freshUsers() } : null;
   const result = await load({
     ...ctx.opts,
-    warmupS: warmup ? 1 : 0,
+    warmupS,
     url: engine.url,
     method: 'POST',
     path: `/coupons/${coupon.id}/issue`,
