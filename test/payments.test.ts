@@ -34,6 +34,19 @@ const historyOf = async (userId: number) =>
     (h) => [h.type, h.amount, h.balanceAfter],
   );
 
+/** One-unit orders at 10 points of a fresh option, one per reservation id, reserved, for a user funded with 100. */
+async function reservedOrders(rids: string[], at: Date) {
+  const p = await product(e, [{ price: 10, stock: 10 }]);
+  const optionId = p.optionIds[0]!;
+  const user = await e.user(100);
+  for (const rid of rids) await reserveStock(e.deps, rid, [{ optionId, quantity: 1 }], at.getTime());
+  const line = { productId: p.id, optionId, quantity: 1, unitPrice: 10 };
+  const entries = rids.map(
+    (rid): PaymentEntry => ({ kind: 'order', rid, userId: user.id, lines: [line], couponId: null, at }),
+  );
+  return { user, entries };
+}
+
 const plans: [string, () => Promise<OrderIdPlan>][] = [
   ['named-from-first', () => orderIdPlan(e.deps.paymentsPool)],
   ['read-back', async () => READ_BACK],
@@ -140,25 +153,15 @@ describe.each(plans)('one batch, order ids %s', (name, planOf) => {
   });
 
   it('a reservation the sweeper voided first is refused alone; the rest of the batch commits', async () => {
-    const p = await product(e, [{ price: 10, stock: 10 }]);
-    const optionId = p.optionIds[0]!;
-    const u = await e.user(100);
     const at = new Date();
-    const [v1, v2] = [`${name}-v-1`, `${name}-v-2`];
-    for (const rid of [v1, v2]) await reserveStock(e.deps, rid, [{ optionId, quantity: 1 }], at.getTime());
-    await e.deps.db.insert(reservationOutcomes).values({ reservationId: v1, outcome: 'VOID', createdAt: at });
-    const line = { productId: p.id, optionId, quantity: 1, unitPrice: 10 };
-    const results = await commitPayments(
-      e.deps,
-      [
-        { kind: 'order', rid: v1, userId: u.id, lines: [line], couponId: null, at },
-        { kind: 'order', rid: v2, userId: u.id, lines: [line], couponId: null, at },
-      ],
-      plan,
-    );
+    const { user, entries } = await reservedOrders([`${name}-v-1`, `${name}-v-2`], at);
+    await e.deps.db
+      .insert(reservationOutcomes)
+      .values({ reservationId: `${name}-v-1`, outcome: 'VOID', createdAt: at });
+    const results = await commitPayments(e.deps, entries, plan);
     expect((results[0] as { code?: string }).code).toBe('SERVICE_UNAVAILABLE');
     expect(results[1]).toMatchObject({ paidAmount: 10 });
-    expect(await balanceOf(u.id)).toBe(90);
+    expect(await balanceOf(user.id)).toBe(90);
   });
 });
 
@@ -169,18 +172,9 @@ it('names each order by its own id when the session numbers auto-increment rows 
     conn.query('SET SESSION auto_increment_increment = 3');
   });
   try {
-    const p = await product(e, [{ price: 10, stock: 10 }]);
-    const optionId = p.optionIds[0]!;
-    const u = await e.user(100);
-    const at = new Date();
     const rids = ['step-1', 'step-2', 'step-3'];
-    for (const rid of rids) await reserveStock(e.deps, rid, [{ optionId, quantity: 1 }], at.getTime());
-    const line = { productId: p.id, optionId, quantity: 1, unitPrice: 10 };
-    const results = await commitPayments(
-      { ...e.deps, paymentsPool: pool },
-      rids.map((rid) => ({ kind: 'order' as const, rid, userId: u.id, lines: [line], couponId: null, at })),
-      await orderIdPlan(pool),
-    );
+    const { user: u, entries } = await reservedOrders(rids, new Date());
+    const results = await commitPayments({ ...e.deps, paymentsPool: pool }, entries, await orderIdPlan(pool));
     const ids = results.map((r) => (r as { orderId: number }).orderId);
     expect(ids[1]! - ids[0]!).toBe(3);
     const rows = await e.deps.db.select().from(orders).where(inArray(orders.reservationId, rids)).orderBy(orders.id);
@@ -202,17 +196,9 @@ it('writes UTC times on a host in another time zone', async () => {
   const zone = process.env.TZ;
   process.env.TZ = 'Asia/Seoul'; // UTC+9, no daylight saving: a local-time write would be 9 hours off
   try {
-    const p = await product(e, [{ price: 10, stock: 10 }]);
-    const optionId = p.optionIds[0]!;
-    const u = await e.user(100);
     const at = new Date('2026-05-05T12:34:56.789Z');
-    await reserveStock(e.deps, 'tz-1', [{ optionId, quantity: 1 }], at.getTime());
-    const line = { productId: p.id, optionId, quantity: 1, unitPrice: 10 };
-    const [view] = await commitPayments(
-      e.deps,
-      [{ kind: 'order', rid: 'tz-1', userId: u.id, lines: [line], couponId: null, at }],
-      await orderIdPlan(e.deps.paymentsPool),
-    );
+    const { entries } = await reservedOrders(['tz-1'], at);
+    const [view] = await commitPayments(e.deps, entries, await orderIdPlan(e.deps.paymentsPool));
     const orderId = (view as { orderId: number }).orderId;
     const [order] = await e.deps.db.select().from(orders).where(eq(orders.id, orderId));
     const [event] = await e.deps.db.select().from(orderEvents).where(eq(orderEvents.orderId, orderId));
